@@ -1,0 +1,2 @@
+// Package testenv will run the real infrastructure Sluice tests stand on.
+package testenv
