@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -18,12 +17,9 @@ import (
 // to the request hooks, and forwards the bytes unchanged to git daemon,
 // which serves or refuses the request itself.
 type daemonEndpoint struct {
+	listener
 	proc     *daemonProcess
 	internal string // git daemon's own address
-	ln       net.Listener
-	addr     string
-	conns    connSet
-	wg       sync.WaitGroup
 }
 
 // daemonProcess is a git daemon leading its own process group.
@@ -80,9 +76,8 @@ func (s *Server) StartGitDaemon(ctx context.Context) error {
 		_ = proc.kill()
 		return fmt.Errorf("start git daemon: %w", err)
 	}
-	ep := &daemonEndpoint{proc: proc, internal: internal, ln: ln, addr: ln.Addr().String()}
-	ep.wg.Add(1)
-	go s.acceptGit(ep)
+	ep := &daemonEndpoint{listener: newListener(ln), proc: proc, internal: internal}
+	ep.serve(s.opts.log.WithValues("protocol", ProtocolGit), func(c net.Conn) { s.relayGit(ep, c) })
 	s.mu.Lock()
 	s.daemonEP = ep
 	s.mu.Unlock()
@@ -179,29 +174,6 @@ func (ep *daemonEndpoint) close() error {
 	ep.conns.closeAll()
 	ep.wg.Wait()
 	return ep.proc.kill()
-}
-
-func (s *Server) acceptGit(ep *daemonEndpoint) {
-	defer ep.wg.Done()
-	for {
-		c, err := ep.ln.Accept()
-		if err != nil {
-			if !errors.Is(err, net.ErrClosed) {
-				s.opts.log.Error(err, "accept", "protocol", ProtocolGit)
-			}
-			return
-		}
-		if !ep.conns.add(c) {
-			return
-		}
-		ep.wg.Add(1)
-		go func() {
-			defer ep.wg.Done()
-			defer ep.conns.remove(c)
-			defer func() { _ = c.Close() }()
-			s.relayGit(ep, c)
-		}()
-	}
 }
 
 // relayGit reports the request of one git:// connection and relays it to

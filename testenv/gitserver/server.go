@@ -352,6 +352,43 @@ func listenLocal(ctx context.Context) (net.Listener, error) {
 	return ln, nil
 }
 
+// listener accepts TCP connections for one protocol and serves each on its
+// own goroutine, tracking them so close can cut them.
+type listener struct {
+	ln    net.Listener
+	addr  string
+	conns connSet
+	wg    sync.WaitGroup
+}
+
+func newListener(ln net.Listener) listener {
+	return listener{ln: ln, addr: ln.Addr().String()}
+}
+
+// serve accepts connections until the listener is closed, calling handle
+// for each; handle need not close the connection.
+func (l *listener) serve(log logr.Logger, handle func(net.Conn)) {
+	l.wg.Go(func() {
+		for {
+			c, err := l.ln.Accept()
+			if err != nil {
+				if !errors.Is(err, net.ErrClosed) {
+					log.Error(err, "accept")
+				}
+				return
+			}
+			if !l.conns.add(c) {
+				return
+			}
+			l.wg.Go(func() {
+				defer l.conns.remove(c)
+				defer func() { _ = c.Close() }()
+				handle(c)
+			})
+		}
+	})
+}
+
 // connSet tracks live connections so Close can cut them.
 type connSet struct {
 	mu     sync.Mutex

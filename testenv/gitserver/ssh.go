@@ -20,10 +20,7 @@ const handshakeTimeout = 30 * time.Second
 
 // sshEndpoint is a running SSH server.
 type sshEndpoint struct {
-	ln    net.Listener
-	addr  string
-	conns connSet
-	wg    sync.WaitGroup
+	listener
 	// done is closed by close, to stop the git processes.
 	done chan struct{}
 }
@@ -52,9 +49,8 @@ func (s *Server) StartSSH(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start ssh: %w", err)
 	}
-	ep := &sshEndpoint{ln: ln, addr: ln.Addr().String(), done: make(chan struct{})}
-	ep.wg.Add(1)
-	go s.acceptSSH(ep)
+	ep := &sshEndpoint{listener: newListener(ln), done: make(chan struct{})}
+	ep.serve(s.opts.log.WithValues("protocol", ProtocolSSH), func(c net.Conn) { s.serveSSHConn(ep, c) })
 	s.mu.Lock()
 	s.sshEP = ep
 	s.mu.Unlock()
@@ -96,29 +92,6 @@ func (ep *sshEndpoint) close() {
 	_ = ep.ln.Close()
 	ep.conns.closeAll()
 	ep.wg.Wait()
-}
-
-func (s *Server) acceptSSH(ep *sshEndpoint) {
-	defer ep.wg.Done()
-	for {
-		c, err := ep.ln.Accept()
-		if err != nil {
-			if !errors.Is(err, net.ErrClosed) {
-				s.opts.log.Error(err, "accept", "protocol", ProtocolSSH)
-			}
-			return
-		}
-		if !ep.conns.add(c) {
-			return
-		}
-		ep.wg.Add(1)
-		go func() {
-			defer ep.wg.Done()
-			defer ep.conns.remove(c)
-			defer func() { _ = c.Close() }()
-			s.serveSSHConn(ep, c)
-		}()
-	}
 }
 
 // sshConfig returns a server configuration for one connection. authFailed
