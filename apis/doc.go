@@ -1,11 +1,15 @@
-// Package apis is the root of Sluice's shared Kubernetes API types.
+// Package apis is the root of Sluice's shared Kubernetes API types. It holds
+// no code itself; the types live in sub-packages:
 //
-// This module will hold the types every Sluice controller shares: the
-// kstatus-standard condition types and reasons and the reconcile-request
-// annotations (package meta), Artifact with its RFC-0005 revision and digest,
-// object and secret references, cross-namespace access control lists
-// (package acl) and the event payload controllers post to a notification
-// receiver (package event). It depends on k8s.io/apimachinery only.
+//   - meta: the kstatus-standard condition types and reasons, the
+//     reconcile-request annotations, object and secret references,
+//     Artifact with its RFC-0005 revision and digest, and the validation
+//     patterns and marker guide every Sluice CRD follows.
+//   - acl: cross-namespace access control lists.
+//   - event: the event payload controllers post to a notification
+//     receiver.
 //
-// The packages land with the apis issue; until then this module holds no code.
+// The module depends on k8s.io/apimachinery and k8s.io/api only, and on no
+// other Sluice module; see README.md for the marker guide and the shortest
+// real use.
 package apis

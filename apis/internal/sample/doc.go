@@ -1,0 +1,16 @@
+// Package sample is a small CRD type, Sample in sample.sluice.dev/v1, that
+// exercises the shared types and the marker guide of package meta against
+// a real apiserver. It is internal: no controller serves it, and it exists
+// so that the tests can prove the generated OpenAPI schema rejects what the
+// markers promise to reject.
+//
+// The deep-copy functions and the CRD under testdata/crd are generated:
+//
+//	go -C tools tool controller-gen object crd paths=../apis/internal/sample/... output:crd:dir=../apis/internal/sample/testdata/crd
+//
+// and a test fails when the committed CRD no longer matches the markers.
+//
+// +kubebuilder:object:generate=true
+// +groupName=sample.sluice.dev
+// +versionName=v1
+package sample
