@@ -1,11 +1,22 @@
-// Package runtime will hold controller-runtime helpers for Sluice
-// controllers.
+// Package runtime is the root of Sluice's controller-runtime helpers. It
+// holds no code itself; the helpers live in sub-packages:
 //
-// Its packages will cover kstatus conditions, patching with conflict-free
-// status updates, events posted to a notification receiver, metrics, access
-// control for cross-namespace references, service-account impersonation and
-// command-line flags bound to option structs.
+//   - conditions: get, set and summarise kstatus conditions, and check that
+//     an object's status follows kstatus.
+//   - patch: write metadata, spec and the whole status in one request per
+//     reconcile, resolving conflicts on owned conditions.
+//   - reconcile: jittered requeues, terminal versus retryable errors, and a
+//     finalizer step that sets Ready from the cleanup's outcome.
+//   - events: Kubernetes events plus the standard event payload posted to a
+//     notification receiver.
+//   - metrics: reconcile-duration, condition and suspend metrics.
+//   - predicates: reconcile-requested and generation-or-annotation
+//     predicates.
+//   - acl: authorise cross-namespace references.
+//   - impersonation: clients that act as a tenant's service account or come
+//     from a kubeconfig Secret.
+//   - flags: option structs with BindFlags for a controller's main.go.
 //
-// The helpers land with the apis and runtime issue; until then this module
-// holds no code.
+// It depends on the apis module, controller-runtime and client-go; see
+// README.md for the shortest real use of each package.
 package runtime
