@@ -1,10 +1,39 @@
-// Package git will be Sluice's consolidated Git client.
+// Package git holds the domain types, contracts and errors of Sluice's Git
+// client: hashes, commits, signatures and tags, the options of a clone, and
+// the authentication options a controller builds from a Secret's data. It does
+// no I/O; the go-git implementation lives in package git/gogit. It never
+// imports Kubernetes packages: a controller turns a Secret into a
+// map[string][]byte and hands that to NewAuthOptions.
 //
-// It will clone by branch, tag, semver range, commit or any refname, push,
-// sign and verify commits and tags, speak HTTP(S), SSH and git:// with
-// secure defaults, and drive repository providers for bootstrap flows. It is
-// built on go-git and never imports Kubernetes packages: a controller turns
-// a Secret into a map[string][]byte and hands that over.
+// The calls a newcomer needs:
 //
-// The client lands with the git issue; until then this module holds no code.
+//	auth, err := git.NewAuthOptions("https://example.com/org/app.git", secret.Data)
+//	c, err := gogit.NewClient(dir, auth)
+//	commit, err := c.Clone(ctx, "https://example.com/org/app.git", git.CloneOptions{
+//		Reference: git.CheckoutReference{Branch: "main"},
+//	})
+//	status.Revision = commit.Revision() // "main@sha1:<hex>"
+//
+// # Secure defaults
+//
+// Credentials are never sent over plain http:// unless
+// AuthOptions.AllowInsecureHTTP is set, SSH always checks the server against
+// known_hosts, and unsupported or local transports are refused.
+//
+// # Concurrency
+//
+// Every type here is plain data. AuthOptions is read, never written, by
+// clients, so one value may be shared by concurrent clients as long as
+// nobody modifies it.
+//
+// # Errors
+//
+// Errors wrap the sentinels of this package (ErrRepositoryNotFound,
+// ErrReferenceNotFound, ErrAuthenticationFailed, ErrUnsupportedScheme,
+// ErrInsecureHTTP, ErrUnknownHost, ErrHostKeyMismatch, ErrInvalidURL,
+// ErrInvalidAuth, ErrInvalidHash, ErrTargetNotEmpty, ErrUnreachable, ErrNoChange) inside
+// typed errors (*URLError, *AuthError, *HostKeyError, *OpError,
+// *NoChangeError). Test them with errors.Is and errors.As. Error messages
+// never contain secret values: URLs are redacted and auth errors name the
+// offending key, not its content.
 package git

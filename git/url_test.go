@@ -1,0 +1,139 @@
+package git_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/sluice-dev/sluice/git"
+)
+
+func TestParseURL(t *testing.T) {
+	ok := map[string]string{
+		"https://example.com/org/app.git":        "https://example.com/org/app.git",
+		"http://127.0.0.1:8080/app.git":          "http://127.0.0.1:8080/app.git",
+		"ssh://git@example.com:2222/org/app.git": "ssh://git@example.com:2222/org/app.git",
+		"git@example.com:org/app.git":            "ssh://git@example.com/org/app.git",
+		"example.com:org/app.git":                "ssh://example.com/org/app.git",
+		"deploy@example.com:/srv/git/app.git":    "ssh://deploy@example.com/srv/git/app.git",
+		"git://example.com/app.git":              "git://example.com/app.git",
+		"file:///srv/git/app.git":                "file:///srv/git/app.git",
+	}
+	for in, want := range ok {
+		g := NewWithT(t)
+		u, err := git.ParseURL(in)
+		g.Expect(err).NotTo(HaveOccurred(), in)
+		g.Expect(u.String()).To(Equal(want))
+	}
+	bad := map[string]error{
+		"":                           git.ErrInvalidURL,
+		"app.git":                    git.ErrInvalidURL,
+		"https://example.com":        git.ErrInvalidURL,
+		"https:///app.git":           git.ErrInvalidURL,
+		"https://exa mple.com/a.git": git.ErrInvalidURL,
+		"file://remote-host/app.git": git.ErrInvalidURL,
+		"ext::ssh -o ProxyCommand=x": git.ErrUnsupportedScheme,
+		"fd::17":                     git.ErrUnsupportedScheme,
+		"gopher://example.com/a.git": git.ErrUnsupportedScheme,
+		"https://u:topsecret@[::1/a": git.ErrInvalidURL,
+	}
+	for in, want := range bad {
+		g := NewWithT(t)
+		_, err := git.ParseURL(in)
+		g.Expect(err).To(MatchError(want), in)
+		var urlErr *git.URLError
+		g.Expect(errors.As(err, &urlErr)).To(BeTrue())
+		g.Expect(err.Error()).NotTo(ContainSubstring("topsecret"))
+	}
+}
+
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"https://u:pw-secret@example.com/a.git", "git@h:a.git", "ext::x", "file:///a", "http://[::1/a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := git.ParseURL(s)
+		if err != nil {
+			var urlErr *git.URLError
+			if !errors.As(err, &urlErr) {
+				t.Fatalf("untyped error %T", err)
+			}
+			if strings.Contains(s, "@") && strings.Contains(s, ":pw-secret@") && strings.Contains(err.Error(), "pw-secret") {
+				t.Fatalf("error leaks the password: %v", err)
+			}
+			return
+		}
+		switch u.Scheme {
+		case git.SchemeHTTP, git.SchemeHTTPS, git.SchemeSSH, git.SchemeGit, git.SchemeFile:
+		default:
+			t.Fatalf("accepted scheme %q", u.Scheme)
+		}
+	})
+}
+
+func TestParseHash(t *testing.T) {
+	g := NewWithT(t)
+	sha1 := strings.Repeat("ab", 20)
+	h, err := git.ParseHash(strings.ToUpper(sha1))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(h).To(Equal(git.Hash{Algorithm: git.SHA1, Hex: sha1}))
+	g.Expect(h.String()).To(Equal("sha1:" + sha1))
+	h, err = git.ParseHash(strings.Repeat("0f", 32))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(h.Algorithm).To(Equal(git.SHA256))
+	g.Expect(git.SHA256.Size()).To(Equal(64))
+	g.Expect(git.HashAlgorithm("md5").Size()).To(BeZero())
+	for _, s := range []string{"", "abc", strings.Repeat("zz", 20), strings.Repeat("a", 41)} {
+		_, err := git.ParseHash(s)
+		g.Expect(err).To(MatchError(git.ErrInvalidHash), s)
+	}
+	g.Expect(git.Hash{}.IsZero()).To(BeTrue())
+	g.Expect(git.Hash{}.String()).To(BeEmpty())
+}
+
+func TestCommitRevision(t *testing.T) {
+	g := NewWithT(t)
+	sha1 := strings.Repeat("ab", 20)
+	sha256 := strings.Repeat("cd", 32)
+	c := git.Commit{Hash: git.Hash{Algorithm: git.SHA1, Hex: sha1}}
+	for ref, want := range map[string]string{
+		"":                   "sha1:" + sha1,
+		"refs/heads/main":    "main@sha1:" + sha1,
+		"refs/tags/v1.2.3":   "v1.2.3@sha1:" + sha1,
+		"refs/pull/1/head":   "refs/pull/1/head@sha1:" + sha1,
+		"refs/heads/feat/x":  "feat/x@sha1:" + sha1,
+		"refs/notes/commits": "refs/notes/commits@sha1:" + sha1,
+	} {
+		c.Reference = ref
+		g.Expect(c.Revision()).To(Equal(want))
+	}
+	c = git.Commit{Hash: git.Hash{Algorithm: git.SHA256, Hex: sha256}, Reference: "refs/heads/main"}
+	g.Expect(c.Revision()).To(Equal("main@sha256:" + sha256))
+	g.Expect(git.Commit{}.Revision()).To(BeEmpty())
+}
+
+func TestErrors(t *testing.T) {
+	g := NewWithT(t)
+	cause := errors.New("boom")
+	op := &git.OpError{Op: "clone", URL: "https://example.com/a.git", Kind: git.ErrUnreachable, Err: cause}
+	g.Expect(op).To(MatchError(git.ErrUnreachable))
+	g.Expect(op).To(MatchError(cause))
+	g.Expect(op.Error()).To(Equal("clone https://example.com/a.git: server unreachable: boom"))
+	g.Expect((&git.OpError{Op: "clone", URL: "u", Err: cause}).Error()).To(Equal("clone u: boom"))
+
+	hk := &git.HostKeyError{Host: "h:22", Err: git.ErrHostKeyMismatch}
+	g.Expect(hk).To(MatchError(git.ErrHostKeyMismatch))
+	g.Expect(hk.Error()).To(ContainSubstring("h:22"))
+
+	nc := &git.NoChangeError{Commit: &git.Commit{Hash: git.Hash{Algorithm: git.SHA1, Hex: strings.Repeat("a", 40)}, Reference: "refs/heads/main"}}
+	g.Expect(nc).To(MatchError(git.ErrNoChange))
+	g.Expect(nc.Error()).To(ContainSubstring("main@sha1:"))
+
+	tag := git.Tag{Name: "v1", Hash: git.Hash{Algorithm: git.SHA1, Hex: "1"}, Target: git.Hash{Algorithm: git.SHA1, Hex: "1"}}
+	g.Expect(tag.IsAnnotated()).To(BeFalse())
+	tag.Tagger = &git.Signature{Name: "n"}
+	g.Expect(tag.IsAnnotated()).To(BeTrue())
+	g.Expect(git.ShortReference("refs/tags/v1")).To(Equal("v1"))
+}
