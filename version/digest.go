@@ -70,13 +70,39 @@ func unsupported(a digest.Algorithm) error {
 	return fmt.Errorf("new digester: %w: %q (want sha256, sha384 or sha512)", ErrUnsupportedAlgorithm, string(a))
 }
 
-// DigestingReader hashes what is read through it. It is not safe for
-// concurrent use, like the reader it wraps.
-type DigestingReader struct {
-	r   io.Reader
+// hasher hashes and counts the bytes a wrapped reader or writer passed on.
+type hasher struct {
 	h   hash.Hash
 	alg digest.Algorithm
 	n   int64
+}
+
+func newHasher(alg digest.Algorithm) (hasher, error) {
+	h, ok := newHash(alg)
+	if !ok {
+		return hasher{}, unsupported(alg)
+	}
+	return hasher{h: h, alg: alg}, nil
+}
+
+// add hashes p[:n] after checking that n is a count the wrapped reader or
+// writer (named by what) may return.
+func (s *hasher) add(what string, p []byte, n int) error {
+	if n < 0 || n > len(p) {
+		return fmt.Errorf("digesting %s: underlying %s returned invalid count %d", what, what, n)
+	}
+	_, _ = s.h.Write(p[:n]) // hash.Hash.Write never returns an error.
+	s.n += int64(n)
+	return nil
+}
+
+func (s *hasher) digest() digest.Digest { return digest.NewDigest(s.alg, s.h) }
+
+// DigestingReader hashes what is read through it. It is not safe for
+// concurrent use, like the reader it wraps.
+type DigestingReader struct {
+	r io.Reader
+	s hasher
 }
 
 // NewDigestingReader returns a reader that reads from r and hashes the bytes
@@ -85,30 +111,28 @@ type DigestingReader struct {
 //
 // It returns an error wrapping ErrUnsupportedAlgorithm for another algorithm.
 func NewDigestingReader(r io.Reader, alg digest.Algorithm) (*DigestingReader, error) {
-	h, ok := newHash(alg)
-	if !ok {
-		return nil, unsupported(alg)
+	s, err := newHasher(alg)
+	if err != nil {
+		return nil, err
 	}
-	return &DigestingReader{r: r, h: h, alg: alg}, nil
+	return &DigestingReader{r: r, s: s}, nil
 }
 
 // Read reads from the underlying reader and hashes what it returns, errors
 // passed through unchanged.
 func (d *DigestingReader) Read(p []byte) (int, error) {
 	n, err := d.r.Read(p)
-	if n < 0 || n > len(p) {
-		return 0, fmt.Errorf("digesting reader: underlying reader returned invalid count %d", n)
+	if addErr := d.s.add("reader", p, n); addErr != nil {
+		return 0, addErr
 	}
-	_, _ = d.h.Write(p[:n]) // hash.Hash.Write never returns an error.
-	d.n += int64(n)
 	return n, err
 }
 
 // Digest returns the digest of the bytes read so far.
-func (d *DigestingReader) Digest() digest.Digest { return digest.NewDigest(d.alg, d.h) }
+func (d *DigestingReader) Digest() digest.Digest { return d.s.digest() }
 
 // Size returns the number of bytes read so far.
-func (d *DigestingReader) Size() int64 { return d.n }
+func (d *DigestingReader) Size() int64 { return d.s.n }
 
 // VerifyingReader hashes what is read through it and, at the end of the
 // stream, checks the digest: instead of io.EOF, Read returns a
@@ -129,8 +153,11 @@ func NewVerifyingReader(r io.Reader, expected digest.Digest) (*VerifyingReader, 
 	if _, err := ParseDigest(string(expected)); err != nil {
 		return nil, fmt.Errorf("new verifying reader: %w", err)
 	}
-	h, _ := newHash(expected.Algorithm())
-	return &VerifyingReader{d: DigestingReader{r: r, h: h, alg: expected.Algorithm()}, expected: expected}, nil
+	s, err := newHasher(expected.Algorithm())
+	if err != nil {
+		return nil, fmt.Errorf("new verifying reader: %w", err)
+	}
+	return &VerifyingReader{d: DigestingReader{r: r, s: s}, expected: expected}, nil
 }
 
 // Read reads and hashes. When the underlying reader returns io.EOF, Read
@@ -158,15 +185,13 @@ func (v *VerifyingReader) Verified() bool { return errors.Is(v.err, io.EOF) }
 func (v *VerifyingReader) Digest() digest.Digest { return v.d.Digest() }
 
 // Size returns the number of bytes read so far.
-func (v *VerifyingReader) Size() int64 { return v.d.n }
+func (v *VerifyingReader) Size() int64 { return v.d.Size() }
 
 // DigestingWriter writes through to another writer and hashes what that
 // writer accepted. It is not safe for concurrent use.
 type DigestingWriter struct {
-	w   io.Writer
-	h   hash.Hash
-	alg digest.Algorithm
-	n   int64
+	w io.Writer
+	s hasher
 }
 
 // NewDigestingWriter returns a writer that writes to w (io.Discard when w is
@@ -174,33 +199,31 @@ type DigestingWriter struct {
 //
 // It returns an error wrapping ErrUnsupportedAlgorithm for another algorithm.
 func NewDigestingWriter(w io.Writer, alg digest.Algorithm) (*DigestingWriter, error) {
-	h, ok := newHash(alg)
-	if !ok {
-		return nil, unsupported(alg)
+	s, err := newHasher(alg)
+	if err != nil {
+		return nil, err
 	}
 	if w == nil {
 		w = io.Discard
 	}
-	return &DigestingWriter{w: w, h: h, alg: alg}, nil
+	return &DigestingWriter{w: w, s: s}, nil
 }
 
 // Write writes p to the underlying writer and hashes the bytes it accepted,
 // so the digest always matches what was written even on a short write.
 func (d *DigestingWriter) Write(p []byte) (int, error) {
 	n, err := d.w.Write(p)
-	if n < 0 || n > len(p) {
-		return 0, fmt.Errorf("digesting writer: underlying writer returned invalid count %d", n)
+	if addErr := d.s.add("writer", p, n); addErr != nil {
+		return 0, addErr
 	}
-	_, _ = d.h.Write(p[:n]) // hash.Hash.Write never returns an error.
-	d.n += int64(n)
 	return n, err
 }
 
 // Digest returns the digest of the bytes written so far.
-func (d *DigestingWriter) Digest() digest.Digest { return digest.NewDigest(d.alg, d.h) }
+func (d *DigestingWriter) Digest() digest.Digest { return d.s.digest() }
 
 // Size returns the number of bytes written so far.
-func (d *DigestingWriter) Size() int64 { return d.n }
+func (d *DigestingWriter) Size() int64 { return d.s.n }
 
 // Verify compares the digest of what was written with expected, returning nil
 // or a *DigestMismatchError.
