@@ -226,7 +226,7 @@ func (p *provisioner) provision(ctx context.Context) (string, error) {
 	defer func() { _ = os.RemoveAll(tmp) }()
 
 	start := time.Now()
-	p.progress.begin("testenv: building %s from source into %s (first run only; about 15 minutes on 2 cores)", p.describe, p.dir)
+	p.progress.line("testenv: building %s from source into %s (first run only; about 15 minutes on 2 cores)", p.describe, p.dir)
 	if err := p.build(ctx, tmp); err != nil {
 		return "", err
 	}

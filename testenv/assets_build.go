@@ -68,14 +68,14 @@ func (b *builder) build(ctx context.Context, out string) error {
 	defer func() { _ = logFile.Close() }()
 
 	steps := []struct {
-		name string
-		fn   func(ctx context.Context, run runFunc, work, out string) error
+		binary, version string
+		fn              func(ctx context.Context, run runFunc, work, out string) error
 	}{
-		{etcdBinary + " " + b.etcdVersion, b.buildEtcd},
-		{kubeAPIServerBinary + " " + b.kubeVersion, b.buildKubeAPIServer},
+		{etcdBinary, b.etcdVersion, b.buildEtcd},
+		{kubeAPIServerBinary, b.kubeVersion, b.buildKubeAPIServer},
 	}
 	for _, step := range steps {
-		binary, _, _ := strings.Cut(step.name, " ")
+		binary := step.binary
 		work, err := os.MkdirTemp("", "sluice-testenv-"+binary+"-")
 		if err != nil {
 			return fmt.Errorf("build %s: %w", binary, err)
@@ -83,7 +83,7 @@ func (b *builder) build(ctx context.Context, out string) error {
 		run := func(ctx context.Context, label string, args ...string) ([]byte, error) {
 			return b.run(ctx, logFile, work, binary, label, args...)
 		}
-		done := b.progress.step("building " + step.name)
+		done := b.progress.step("building " + binary + " " + step.version)
 		err = step.fn(ctx, run, work, out)
 		done(err)
 		_ = os.RemoveAll(work)

@@ -34,9 +34,6 @@ func (p *progress) line(format string, args ...any) {
 	_, _ = fmt.Fprintf(p.w, format+"\n", args...)
 }
 
-// begin writes the line that announces a build, in every mode.
-func (p *progress) begin(format string, args ...any) { p.line(format, args...) }
-
 // end writes the line that closes a build, on a terminal only.
 func (p *progress) end(format string, args ...any) {
 	if p.tty {
