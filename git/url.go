@@ -29,7 +29,8 @@ var scpLike = regexp.MustCompile(`^(?:([^@/]+)@)?([^:/@]+):(.+)$`)
 // as an ssh:// URL. It returns a *URLError wrapping ErrUnsupportedScheme for
 // "ext::" and other schemes, and ErrInvalidURL for anything it cannot parse
 // or that lacks a host (file URLs excepted) or a path. The error holds the
-// URL with its password redacted.
+// URL without its query and fragment and with everything between the scheme
+// and the last "@" hidden, so no password or token reaches a log.
 func ParseURL(raw string) (*url.URL, error) {
 	if strings.Contains(raw, "::") && !strings.Contains(raw, "://") {
 		return nil, &URLError{URL: redactRaw(raw), Err: ErrUnsupportedScheme}
@@ -55,31 +56,41 @@ func ParseURL(raw string) (*url.URL, error) {
 	switch u.Scheme {
 	case SchemeHTTP, SchemeHTTPS, SchemeSSH, SchemeGit:
 		if u.Hostname() == "" || u.Opaque != "" {
-			return nil, &URLError{URL: u.Redacted(), Err: ErrInvalidURL}
+			return nil, &URLError{URL: redactRaw(raw), Err: ErrInvalidURL}
 		}
 	case SchemeFile:
 		if u.Host != "" && u.Host != "localhost" {
-			return nil, &URLError{URL: u.Redacted(), Err: ErrInvalidURL}
+			return nil, &URLError{URL: redactRaw(raw), Err: ErrInvalidURL}
 		}
 	default:
-		return nil, &URLError{URL: u.Redacted(), Err: ErrUnsupportedScheme}
+		return nil, &URLError{URL: redactRaw(raw), Err: ErrUnsupportedScheme}
 	}
 	if strings.Trim(u.Path, "/") == "" {
-		return nil, &URLError{URL: u.Redacted(), Err: ErrInvalidURL}
+		return nil, &URLError{URL: redactRaw(raw), Err: ErrInvalidURL}
 	}
 	return u, nil
 }
 
-// redactRaw hides whatever sits between "://" and "@" in a URL that did not
-// parse, since it may hold a password.
+// schemeName matches a URL scheme as RFC 3986 spells it.
+var schemeName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
+
+// redacted stands in for removed secrets.
+const redacted = "xxxxx"
+
+// redactRaw renders raw for an error message. It drops any query or fragment,
+// which may carry tokens, and hides everything between the scheme and the
+// last "@", where a password would be.
 func redactRaw(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i]
+	}
 	rest := raw
 	prefix := ""
-	if i := strings.Index(raw, "://"); i >= 0 {
+	if i := strings.Index(raw, "://"); i >= 0 && schemeName.MatchString(raw[:i]) {
 		prefix, rest = raw[:i+3], raw[i+3:]
 	}
 	if i := strings.LastIndex(rest, "@"); i >= 0 {
-		return prefix + "xxxxx" + rest[i:]
+		return prefix + redacted + rest[i:]
 	}
 	return raw
 }
