@@ -1,9 +1,12 @@
-// Package ssa will be Sluice's server-side-apply resource manager.
+// Package ssa is Sluice's server-side-apply resource manager.
 //
-// It will apply sets of Kubernetes objects with server-side apply in stages
-// (CRDs and namespaces first), report a change set, detect drift exactly,
-// diff, recreate objects whose immutable fields changed when asked to, wait
-// for readiness with kstatus, and delete or prune only what it owns.
+// A [ResourceManager] applies sets of Kubernetes objects with server-side
+// apply on behalf of an [Owner]. Objects are named by [ObjectID], which is
+// independent of API versions.
 //
-// The manager lands with the ssa issue; until then this module holds no code.
+//	m, err := ssa.New(c, ssa.Owner{Field: "sluice", Group: "sluice.example.com"})
+//
+// # Concurrency
+//
+// A ResourceManager is safe for concurrent use.
 package ssa
