@@ -22,6 +22,29 @@ type Owner struct {
 	// "kustomize.example.com": objects carry "<Group>/name" and
 	// "<Group>/namespace" naming the object that applied them. Required.
 	Group string
+	// Name and Namespace name the object on whose behalf the manager
+	// applies, such as a Kustomization. Every applied object is labelled
+	// with them (see Labels), and delete and prune touch only objects that
+	// carry those labels. Namespace is empty for a cluster-scoped owner.
+	// Default empty: no owner labels are written and prune refuses to run.
+	Name      string
+	Namespace string
+}
+
+// NameLabel returns the key of the label that holds the owner's name.
+func (o Owner) NameLabel() string { return o.Group + "/name" }
+
+// NamespaceLabel returns the key of the label that holds the owner's
+// namespace.
+func (o Owner) NamespaceLabel() string { return o.Group + "/namespace" }
+
+// Labels returns the owner labels applied objects carry, or nil when Name
+// is empty.
+func (o Owner) Labels() map[string]string {
+	if o.Name == "" {
+		return nil
+	}
+	return map[string]string{o.NameLabel(): o.Name, o.NamespaceLabel(): o.Namespace}
 }
 
 // Validate reports whether o can be used; the error wraps ErrInvalidOwner.
@@ -34,6 +57,11 @@ func (o Owner) Validate() error {
 	}
 	if errs := validation.IsDNS1123Subdomain(o.Group); len(errs) > 0 {
 		return fmt.Errorf("%w: label group %q: %v", ErrInvalidOwner, o.Group, errs)
+	}
+	for _, v := range []string{o.Name, o.Namespace} {
+		if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
+			return fmt.Errorf("%w: label value %q: %v", ErrInvalidOwner, v, errs)
+		}
 	}
 	return nil
 }
