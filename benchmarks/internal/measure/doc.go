@@ -1,0 +1,2 @@
+// Package measure holds the peak-memory probes the benchmarks share.
+package measure
