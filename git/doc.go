@@ -14,6 +14,17 @@
 //	})
 //	status.Revision = commit.Revision() // "main@sha1:<hex>"
 //
+// Writing and signing: gogit's Client also inits, switches branches,
+// commits (CommitOptions; SigningKey signs with an OpenPGP or SSH key) and
+// pushes (PushOptions). Package git/signature signs raw objects and
+// verifies commit and tag signatures against OpenPGP key rings and SSH
+// allowed-signers lists, returning a VerifiedSignature:
+//
+//	commit, err := c.Commit(ctx, git.CommitOptions{Message: "update", Author: bot,
+//		Files: files, SigningKey: &git.SigningKey{PrivateKey: key}})
+//	err = c.Push(ctx, git.PushOptions{})
+//	verified, err := c.VerifyCommit(ctx, "", verifier) // verified.KeyID
+//
 // # Secure defaults
 //
 // Credentials are never sent over plain http:// unless
@@ -33,7 +44,12 @@
 // ErrInsecureHTTP, ErrUnknownHost, ErrHostKeyMismatch, ErrInvalidURL,
 // ErrInvalidAuth, ErrInvalidHash, ErrTargetNotEmpty, ErrUnreachable, ErrNoChange) inside
 // typed errors (*URLError, *AuthError, *HostKeyError, *OpError,
-// *NoChangeError). Test them with errors.Is and errors.As. Error messages
-// never contain secret values: URLs are redacted and auth errors name the
-// offending key, not its content.
+// *NoChangeError). Writing adds ErrNotRepository, ErrEmptyCommit,
+// ErrUncommittedChanges, ErrNonFastForward, ErrPushRejected and
+// ErrInvalidOptions; signing and verification add ErrInvalidKey and, in a
+// *VerificationError, ErrNoSignature, ErrNoMatchingKey,
+// ErrMalformedSignature and ErrInvalidSignature. Test them with errors.Is
+// and errors.As. Error messages never contain secret values: URLs are
+// redacted, auth errors name the offending key, not its content, and key
+// errors hold no key material.
 package git

@@ -44,4 +44,42 @@ type CloneOptions struct {
 	// clone proceeds (so the server sees the advertisement twice). Default
 	// empty: always clone.
 	LastObservedCommit string
+	// SparseDirectories, when set, writes only these directories (and
+	// everything below them) to disk: slash-separated paths relative to the
+	// repository root, such as "deploy/prod". Other paths, files at the root
+	// included, stay in the index marked skip-worktree, as in a non-cone
+	// `git sparse-checkout`. A directory the commit does not have checks out
+	// nothing. Paths that are absolute, empty, "." or climb out of the
+	// repository ("..") make the clone fail with ErrInvalidOptions before
+	// any I/O. Default empty: the whole tree.
+	SparseDirectories []string
+	// RecurseSubmodules checks out the submodules the commit records, and
+	// theirs, down to SubmoduleDepth levels, each at the commit its parent
+	// records (shallow unless FullHistory is set). A submodule on the same
+	// scheme, host and port as its parent (relative URLs included) gets the
+	// parent's credentials; any other submodule is fetched anonymously (an
+	// HTTPS one still trusts the parent's ca.crt, which is no secret), so
+	// credentials never reach another host, and an SSH submodule on another
+	// host fails with ErrInvalidAuth, as it has no known_hosts. Submodule
+	// URLs follow the client's transport policy (no ext::, no file:// unless
+	// allowed). With SparseDirectories, only submodules inside them are
+	// checked out. Default false: submodule directories stay empty.
+	RecurseSubmodules bool
+	// SubmoduleDepth bounds RecurseSubmodules: 1 checks out the commit's own
+	// submodules only, 2 also theirs, and so on. Default 0:
+	// DefaultSubmoduleDepth.
+	SubmoduleDepth int
+}
+
+// DefaultSubmoduleDepth is how many levels of submodules a clone with
+// CloneOptions.RecurseSubmodules checks out when SubmoduleDepth is zero.
+const DefaultSubmoduleDepth = 5
+
+// LsRemoteOptions configures an ls-remote. Its zero value lists every
+// reference the remote advertises.
+type LsRemoteOptions struct {
+	// Prefixes keeps only the references whose full name starts with one of
+	// them, such as "refs/tags/" or "refs/heads/main"; list "HEAD" to keep
+	// HEAD. Default empty: every reference.
+	Prefixes []string
 }

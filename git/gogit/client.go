@@ -33,6 +33,9 @@ func NewClient(dir string, auth *git.AuthOptions, opts ...ClientOption) (*Client
 	for _, o := range opts {
 		o(&c.opts)
 	}
+	if err := c.opts.validate(); err != nil {
+		return nil, fmt.Errorf("new git client: %w", err)
+	}
 	return c, nil
 }
 

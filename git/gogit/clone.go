@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/sluice-dev/sluice/git"
 	"github.com/sluice-dev/sluice/version"
@@ -28,22 +28,45 @@ import (
 // *git.NoChangeError. Cloning by Commit needs no listing: the commit is
 // compared with LastObservedCommit directly.
 //
+// With opts.SparseDirectories only those directories reach the disk; with
+// opts.RecurseSubmodules the submodules are cloned too, each into its path,
+// with the credentials rules described on git.CloneOptions. The client's
+// proxy (WithProxy), progress callbacks (WithProgress, WithProgressWriter)
+// and capability tweaks (WithMultiACK) apply to every request, submodules
+// included.
+//
 // Errors: a *git.URLError (git.ErrInvalidURL, git.ErrUnsupportedScheme), a
-// *git.AuthError (git.ErrInvalidAuth, git.ErrInsecureHTTP), an error wrapping
-// git.ErrTargetNotEmpty when the directory holds files, and for failures
+// *git.AuthError (git.ErrInvalidAuth, git.ErrInsecureHTTP), an error
+// wrapping git.ErrInvalidOptions for an unusable sparse directory, an error
+// wrapping git.ErrTargetNotEmpty when the directory holds files, a
+// *git.OpError with git.ErrUnsupportedScheme for a transport the proxy
+// cannot carry, and for failures
 // against the server a *git.OpError whose chain holds git.ErrRepositoryNotFound,
 // git.ErrReferenceNotFound, git.ErrAuthenticationFailed,
 // git.ErrUnreachable, the context's error, or a *git.HostKeyError
-// (git.ErrUnknownHost, git.ErrHostKeyMismatch). After a failure the
-// directory is as it was: removed if Clone created it, empty otherwise.
+// (git.ErrUnknownHost, git.ErrHostKeyMismatch); a proxy refusing its
+// credentials is git.ErrAuthenticationFailed. A submodule that fails
+// returns the same errors for the submodule's URL, prefixed with
+// "clone submodule <path>". After a failure the directory is as it was:
+// removed if Clone created it, empty otherwise.
 func (c *Client) Clone(ctx context.Context, rawURL string, opts git.CloneOptions) (*git.Commit, error) {
+	return c.clone(ctx, rawURL, opts, 0)
+}
+
+// clone is Clone for the repository itself (level 0) or for a submodule
+// (level 1 and deeper).
+func (c *Client) clone(ctx context.Context, rawURL string, opts git.CloneOptions, level int) (*git.Commit, error) {
 	u, auth, err := c.checkURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("clone: %w", err)
 	}
-	r, err := newRemote(u.String(), u.Redacted(), u.Scheme, auth)
-	if err != nil {
+	job := &cloneJob{opts: opts, url: u, auth: auth, level: level}
+	if job.sparse, err = sparseDirs(opts.SparseDirectories); err != nil {
 		return nil, fmt.Errorf("clone %s: %w", u.Redacted(), err)
+	}
+	r, err := c.remote("clone", u, auth)
+	if err != nil {
+		return nil, err
 	}
 	var last git.Hash
 	if opts.LastObservedCommit != "" {
@@ -58,7 +81,7 @@ func (c *Client) Clone(ctx context.Context, rawURL string, opts git.CloneOptions
 
 	ref := opts.Reference
 	if ref.Commit != "" {
-		return c.cloneCommit(ctx, r, ref, opts.FullHistory, last, existed)
+		return c.cloneCommit(ctx, r, job, last, existed)
 	}
 
 	name, needList := refName(ref)
@@ -78,10 +101,14 @@ func (c *Client) Clone(ctx context.Context, rawURL string, opts git.CloneOptions
 		depth = 0
 	}
 	if name != "" && !name.IsBranch() && !name.IsTag() {
-		commit, err := c.fetch(ctx, r, config.RefSpec("+"+name.String()+":"+name.String()), name, name.String(), depth)
+		commit, err := c.fetch(ctx, r, job, config.RefSpec("+"+name.String()+":"+name.String()), name, name.String(), depth)
 		if err != nil {
 			cleanDir(c.dir, existed)
-			return nil, r.classify(ctx, "clone", err)
+			var sub *submoduleError
+			if errors.As(err, &sub) {
+				return nil, sub.err
+			}
+			return nil, r.fail(ctx, "clone", err)
 		}
 		return commit, nil
 	}
@@ -92,18 +119,24 @@ func (c *Client) Clone(ctx context.Context, rawURL string, opts git.CloneOptions
 		SingleBranch:  true,
 		Depth:         depth,
 		Tags:          gogit.NoTags,
+		NoCheckout:    len(job.sparse) > 0,
+		Progress:      r.progress,
 		CABundle:      r.caBundle,
 		ClientCert:    r.clientCert,
 		ClientKey:     r.clientKey,
+		ProxyOptions:  r.proxy,
 	})
 	if err != nil {
 		cleanDir(c.dir, existed)
-		return nil, r.classify(ctx, "clone", err)
+		return nil, r.fail(ctx, "clone", err)
+	}
+	fail := func(err error) (*git.Commit, error) {
+		cleanDir(c.dir, existed)
+		return nil, r.fail(ctx, "clone", err)
 	}
 	head, err := repo.Head()
 	if err != nil {
-		cleanDir(c.dir, existed)
-		return nil, r.classify(ctx, "clone", err)
+		return fail(err)
 	}
 	reference := string(name)
 	if reference == "" {
@@ -111,18 +144,51 @@ func (c *Client) Clone(ctx context.Context, rawURL string, opts git.CloneOptions
 	}
 	commit, err := commitOf(repo, head.Hash(), reference)
 	if err != nil {
+		return fail(err)
+	}
+	if len(job.sparse) > 0 {
+		co := &gogit.CheckoutOptions{Hash: head.Hash(), Force: true, SparseCheckoutDirectories: job.sparse}
+		if head.Name().IsBranch() {
+			co = &gogit.CheckoutOptions{Branch: head.Name(), Force: true, SparseCheckoutDirectories: job.sparse}
+		}
+		if err := checkout(repo, co); err != nil {
+			return fail(err)
+		}
+	}
+	if err := c.submodules(ctx, r, job, repo, head.Hash()); err != nil {
 		cleanDir(c.dir, existed)
-		return nil, r.classify(ctx, "clone", err)
+		return nil, err
 	}
 	return commit, nil
 }
 
-// cloneCommit checks out ref.Commit. Unless fullHistory is set it first
-// fetches that commit alone, at depth 1, which servers allow when they
-// advertise allow-reachable-sha1-in-want or allow-tip-sha1-in-want; otherwise
-// it fetches the full history (of ref.Branch when set, else of every branch)
-// and checks the commit out of it.
-func (c *Client) cloneCommit(ctx context.Context, r *remote, ref git.CheckoutReference, fullHistory bool, last git.Hash, existed bool) (*git.Commit, error) {
+// cloneJob is what one clone needs beyond the remote: the caller's options,
+// the validated sparse directories, and where it stands in a tree of
+// submodules.
+type cloneJob struct {
+	opts   git.CloneOptions
+	sparse []string
+	url    *url.URL
+	auth   *git.AuthOptions
+	level  int
+}
+
+// checkout checks co out in repo's worktree.
+func checkout(repo *gogit.Repository, co *gogit.CheckoutOptions) error {
+	wt, err := repo.Worktree()
+	if err != nil {
+		return err
+	}
+	return wt.Checkout(co)
+}
+
+// cloneCommit checks out job's Reference.Commit. Unless FullHistory is set
+// it first fetches that commit alone, at depth 1, which servers allow when
+// they advertise allow-reachable-sha1-in-want or allow-tip-sha1-in-want;
+// otherwise it fetches the full history (of Reference.Branch when set, else
+// of every branch) and checks the commit out of it.
+func (c *Client) cloneCommit(ctx context.Context, r *remote, job *cloneJob, last git.Hash, existed bool) (*git.Commit, error) {
+	ref := job.opts.Reference
 	want, err := git.ParseHash(ref.Commit)
 	if err != nil {
 		return nil, &git.OpError{Op: "clone", URL: r.redacted, Kind: git.ErrReferenceNotFound, Err: err}
@@ -137,18 +203,22 @@ func (c *Client) cloneCommit(ctx context.Context, r *remote, ref git.CheckoutRef
 		observed := &git.Commit{Hash: want, Reference: reference}
 		return observed, &git.NoChangeError{Commit: observed}
 	}
-	if !fullHistory {
+	if !job.opts.FullHistory {
 		local := name
 		if local == "" {
 			local = plumbing.ReferenceName("refs/sluice/checkout")
 		}
-		commit, err := c.fetch(ctx, r, config.RefSpec(want.Hex+":"+local.String()), local, reference, 1)
+		commit, err := c.fetch(ctx, r, job, config.RefSpec(want.Hex+":"+local.String()), local, reference, 1)
 		if err == nil {
 			return commit, nil
 		}
 		cleanDir(c.dir, existed)
+		var sub *submoduleError
+		if errors.As(err, &sub) {
+			return nil, sub.err
+		}
 		if !errors.Is(err, gogit.ErrExactSHA1NotSupported) {
-			return nil, r.classify(ctx, "clone", err)
+			return nil, r.fail(ctx, "clone", err)
 		}
 	}
 	repo, err := gogit.PlainCloneContext(ctx, c.dir, false, &gogit.CloneOptions{
@@ -158,39 +228,42 @@ func (c *Client) cloneCommit(ctx context.Context, r *remote, ref git.CheckoutRef
 		SingleBranch:  ref.Branch != "",
 		NoCheckout:    true,
 		Tags:          gogit.NoTags,
+		Progress:      r.progress,
 		CABundle:      r.caBundle,
 		ClientCert:    r.clientCert,
 		ClientKey:     r.clientKey,
+		ProxyOptions:  r.proxy,
 	})
 	if err != nil {
 		cleanDir(c.dir, existed)
-		return nil, r.classify(ctx, "clone", err)
+		return nil, r.fail(ctx, "clone", err)
 	}
 	fail := func(err error) (*git.Commit, error) {
 		cleanDir(c.dir, existed)
-		return nil, r.classify(ctx, "clone", err)
+		return nil, r.fail(ctx, "clone", err)
 	}
 	h := plumbing.NewHash(want.Hex)
 	commit, err := commitOf(repo, h, reference)
 	if err != nil {
 		return fail(fmt.Errorf("commit %s: %w", want.Hex, err))
 	}
-	wt, err := repo.Worktree()
-	if err != nil {
+	if err := checkout(repo, &gogit.CheckoutOptions{Hash: h, Force: true, SparseCheckoutDirectories: job.sparse}); err != nil {
 		return fail(err)
 	}
-	if err := wt.Checkout(&gogit.CheckoutOptions{Hash: h, Force: true}); err != nil {
-		return fail(err)
+	if err := c.submodules(ctx, r, job, repo, h); err != nil {
+		cleanDir(c.dir, existed)
+		return nil, err
 	}
 	return commit, nil
 }
 
 // fetch initialises the directory, fetches spec into local and checks
-// local's commit out detached. It is how references that are neither
-// branches nor tags (refs/pull/1/head, which go-git's clone would look for
-// under refs/heads) and single commits are fetched. The caller cleans up and
-// classifies errors.
-func (c *Client) fetch(ctx context.Context, r *remote, spec config.RefSpec, local plumbing.ReferenceName, reference string, depth int) (*git.Commit, error) {
+// local's commit out detached, then its submodules. It is how references
+// that are neither branches nor tags (refs/pull/1/head, which go-git's clone
+// would look for under refs/heads) and single commits are fetched. The
+// caller cleans up and classifies errors, but for a *submoduleError, which
+// carries the classified error of the submodule.
+func (c *Client) fetch(ctx context.Context, r *remote, job *cloneJob, spec config.RefSpec, local plumbing.ReferenceName, reference string, depth int) (*git.Commit, error) {
 	repo, err := gogit.PlainInit(c.dir, false)
 	if err != nil {
 		return nil, err
@@ -200,13 +273,15 @@ func (c *Client) fetch(ctx context.Context, r *remote, spec config.RefSpec, loca
 		return nil, err
 	}
 	err = rem.FetchContext(ctx, &gogit.FetchOptions{
-		RefSpecs:   []config.RefSpec{spec},
-		Auth:       r.auth,
-		Depth:      depth,
-		Tags:       gogit.NoTags,
-		CABundle:   r.caBundle,
-		ClientCert: r.clientCert,
-		ClientKey:  r.clientKey,
+		RefSpecs:     []config.RefSpec{spec},
+		Auth:         r.auth,
+		Depth:        depth,
+		Tags:         gogit.NoTags,
+		Progress:     r.progress,
+		CABundle:     r.caBundle,
+		ClientCert:   r.clientCert,
+		ClientKey:    r.clientKey,
+		ProxyOptions: r.proxy,
 	})
 	if err != nil {
 		return nil, err
@@ -219,12 +294,11 @@ func (c *Client) fetch(ctx context.Context, r *remote, spec config.RefSpec, loca
 	if err != nil {
 		return nil, err
 	}
-	wt, err := repo.Worktree()
-	if err != nil {
+	if err := checkout(repo, &gogit.CheckoutOptions{Hash: ref.Hash(), Force: true, SparseCheckoutDirectories: job.sparse}); err != nil {
 		return nil, err
 	}
-	if err := wt.Checkout(&gogit.CheckoutOptions{Hash: ref.Hash(), Force: true}); err != nil {
-		return nil, err
+	if err := c.submodules(ctx, r, job, repo, ref.Hash()); err != nil {
+		return nil, &submoduleError{err: err}
 	}
 	return commit, nil
 }
@@ -250,16 +324,9 @@ func refName(ref git.CheckoutReference) (plumbing.ReferenceName, bool) {
 // names (name, a semver range, or HEAD when name is empty), peeling
 // annotated tags.
 func (r *remote) resolve(ctx context.Context, ref git.CheckoutReference, name plumbing.ReferenceName) (*git.Commit, error) {
-	rem := gogit.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: "origin", URLs: []string{r.url}})
-	refs, err := rem.ListContext(ctx, &gogit.ListOptions{
-		Auth:          r.auth,
-		CABundle:      r.caBundle,
-		ClientCert:    r.clientCert,
-		ClientKey:     r.clientKey,
-		PeelingOption: gogit.AppendPeeled,
-	})
+	refs, err := r.list(ctx)
 	if err != nil {
-		return nil, r.classify(ctx, "ls-remote", err)
+		return nil, r.fail(ctx, "ls-remote", err)
 	}
 	byName := make(map[plumbing.ReferenceName]*plumbing.Reference, len(refs))
 	var tags []string

@@ -11,6 +11,7 @@ import (
 
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/sideband"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
@@ -31,6 +32,10 @@ type remote struct {
 	clientCert []byte
 	clientKey  []byte
 	hostKeys   *hostKeyState
+	// proxy, progress and secrets are set by Client.remote (remote_options.go).
+	proxy    transport.ProxyOptions
+	progress sideband.Progress
+	secrets  []string
 }
 
 // hostKeyState records the first host key failure of an SSH callback, so
