@@ -4,7 +4,7 @@
 #   make lint      golangci-lint over every module
 #   make tidy      go mod tidy in every module
 #   make vet       go vet every module
-#   make assets    build or find kube-apiserver and etcd for testenv
+#   make assets    build or find kube-apiserver, etcd, cosign and Gitea for testenv
 #
 # Per-module targets: test-<module>, vet-<module>, lint-<module>,
 # tidy-<module>, fuzz-<module>, e.g. `make test-version`.
@@ -37,11 +37,12 @@ fuzz: $(addprefix fuzz-,$(MODULES))
 list-modules:
 	@echo $(MODULES)
 
-# Provision the control-plane binaries once, up front, so test packages
-# that start a control plane find them cached instead of racing to build
-# (a cold build takes about 15 minutes on 2 cores).
+# Provision the control-plane binaries, the cosign CLI and Gitea once, up
+# front, so test packages find them cached instead of racing to build (cold
+# builds take about 15 minutes for kube-apiserver, 4 for cosign and 7 for
+# Gitea on 2 idle cores).
 assets:
-	@cd testenv && go run ./cmd/assets | tail -n 1
+	@cd testenv && go run ./cmd/assets -tools | tail -n 1
 
 test-%:
 	cd $* && go test $(TEST_FLAGS) ./...

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/modfile"
@@ -194,9 +195,13 @@ func (b *builder) run(ctx context.Context, log *os.File, work, binary, label str
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GO111MODULE=on")
 	cmd.Env = append(cmd.Env, b.env...)
 	cmd.WaitDelay = 5 * time.Second
+	// exec copies stdout and stderr from two goroutines: the writers they
+	// share are guarded by one lock.
 	var stdout, combined bytes.Buffer
-	cmd.Stdout = io.MultiWriter(&stdout, &combined, log)
-	cmd.Stderr = io.MultiWriter(&combined, log)
+	var mu sync.Mutex
+	shared := &lockedWriter{mu: &mu, w: io.MultiWriter(&combined, log)}
+	cmd.Stdout = io.MultiWriter(&stdout, shared)
+	cmd.Stderr = shared
 	_, _ = fmt.Fprintf(log, "\n$ (%s) go %s\n", work, strings.Join(args, " "))
 	err := cmd.Run()
 	if err == nil {
@@ -216,6 +221,18 @@ func (b *builder) run(ctx context.Context, log *os.File, work, binary, label str
 		LogTail: tail(output, logTailLines) + "(full log: " + b.logPath + ")",
 		Err:     fmt.Errorf("%w: %w", cause, err),
 	}
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func isDownloadFailure(output string) bool {
