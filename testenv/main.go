@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -19,7 +20,14 @@ import (
 //
 // When the control plane cannot start, RunMain prints why and returns 1
 // without running the tests.
+//
+// When the test binary fuzzes (go test -fuzz, and the worker processes it
+// starts) RunMain starts no control plane and does not call set: fuzz
+// targets must not need one, and each worker would otherwise start its own.
 func RunMain(m *testing.M, set func(*Environment), opts ...Option) int {
+	if fuzzing() {
+		return m.Run()
+	}
 	env, err := Start(context.Background(), opts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testenv:", err)
@@ -34,4 +42,17 @@ func RunMain(m *testing.M, set func(*Environment), opts ...Option) int {
 		}
 	}
 	return code
+}
+
+// fuzzing reports whether the test binary runs fuzz targets: the coordinator
+// gets -test.fuzz, its workers -test.fuzzworker.
+func fuzzing() bool {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		return true
+	}
+	f := flag.Lookup("test.fuzzworker")
+	return f != nil && f.Value.String() == "true"
 }
