@@ -65,8 +65,11 @@ func mixed(tag string) []*unstructured.Unstructured {
 			"apiVersion": "v1", "kind": "Service",
 			"metadata": map[string]any{"name": name, "namespace": ns},
 			"spec": map[string]any{
-				"selector": labels,
-				"ports":    []any{map[string]any{"port": int64(80), "targetPort": int64(8080)}},
+				// Headless: the benchmark creates more Services than
+				// envtest's service CIDR has addresses.
+				"clusterIP": "None",
+				"selector":  labels,
+				"ports":     []any{map[string]any{"port": int64(80), "targetPort": int64(8080)}},
 			},
 		}})
 	}
