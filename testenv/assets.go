@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/sluice-dev/sluice/testenv/internal/toolbuild"
 )
 
 const (
@@ -126,7 +128,7 @@ func checkAssets(dir string) error {
 // provisioner builds and caches one version pair.
 type provisioner struct {
 	dir      string // final folder, created only by an atomic rename
-	progress *progress
+	progress *toolbuild.Progress
 	// build writes both binaries into out; replaced in tests.
 	build func(ctx context.Context, out string) error
 	// describe says what is being built, for progress lines.
@@ -173,7 +175,7 @@ func newProvisioner(opts AssetsOptions) (*provisioner, error) {
 	}
 	p := &provisioner{
 		dir:      filepath.Join(cacheDir, dirName),
-		progress: newProgress(w),
+		progress: toolbuild.NewProgress(w),
 		describe: fmt.Sprintf("etcd %s and kube-apiserver %s", etcdVersion, kubeVersion),
 	}
 	b.progress = p.progress
@@ -196,7 +198,7 @@ func (p *provisioner) provision(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("lock %s: %w", lock.Path(), err)
 	}
 	if !locked {
-		p.progress.line("testenv: waiting for another process building %s into %s", p.describe, p.dir)
+		p.progress.Line("testenv: waiting for another process building %s into %s", p.describe, p.dir)
 		locked, err = lock.TryLockContext(ctx, 200*time.Millisecond)
 		if err != nil {
 			return "", fmt.Errorf("wait for lock %s: %w", lock.Path(), err)
@@ -226,7 +228,7 @@ func (p *provisioner) provision(ctx context.Context) (string, error) {
 	defer func() { _ = os.RemoveAll(tmp) }()
 
 	start := time.Now()
-	p.progress.line("testenv: building %s from source into %s (first run only; about 15 minutes on 2 cores)", p.describe, p.dir)
+	p.progress.Line("testenv: building %s from source into %s (first run only; about 15 minutes on 2 cores)", p.describe, p.dir)
 	if err := p.build(ctx, tmp); err != nil {
 		return "", err
 	}
@@ -239,6 +241,6 @@ func (p *provisioner) provision(ctx context.Context) (string, error) {
 	if err := os.Rename(tmp, p.dir); err != nil {
 		return "", fmt.Errorf("move built binaries into %s: %w", p.dir, err)
 	}
-	p.progress.end("testenv: built %s in %s", p.describe, time.Since(start).Round(time.Second))
+	p.progress.End("testenv: built %s in %s", p.describe, time.Since(start).Round(time.Second))
 	return p.dir, nil
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/mod/modfile"
+
+	"github.com/sluice-dev/sluice/testenv/internal/toolbuild"
 )
 
 // logTailLines is how many lines of a failed command's output a BuildError
@@ -48,7 +50,7 @@ type builder struct {
 	kubeVersion string
 	etcdVersion string
 	logPath     string
-	progress    *progress
+	progress    *toolbuild.Progress
 }
 
 func (b *builder) build(ctx context.Context, out string) error {
@@ -84,7 +86,7 @@ func (b *builder) build(ctx context.Context, out string) error {
 		run := func(ctx context.Context, label string, args ...string) ([]byte, error) {
 			return b.run(ctx, logFile, work, binary, label, args...)
 		}
-		done := b.progress.step("building " + binary + " " + step.version)
+		done := b.progress.Step("building " + binary + " " + step.version)
 		err = step.fn(ctx, run, work, out)
 		done(err)
 		_ = os.RemoveAll(work)

@@ -16,6 +16,8 @@ import (
 
 	"github.com/gofrs/flock"
 	. "github.com/onsi/gomega"
+
+	"github.com/sluice-dev/sluice/testenv/internal/toolbuild"
 )
 
 // fakeBuild writes both binaries into out after a pause, counting calls.
@@ -142,7 +144,7 @@ func TestProvisionHelperProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Report the wait as soon as it starts, so the parent can go on.
-	p.progress = newProgress(os.Stderr)
+	p.progress = toolbuild.NewProgress(os.Stderr)
 	p.build = func(context.Context, string) error { return errors.New("the second process must not build") }
 	dir, err := p.provision(t.Context())
 	if err != nil {

@@ -10,40 +10,42 @@ import (
 	"golang.org/x/term"
 )
 
-// progress writes build progress. On a terminal it redraws one line per
+// Progress writes build progress. On a terminal it redraws one line per
 // step with the elapsed time; elsewhere it writes one line when a build
 // begins, so CI logs stay short.
-type progress struct {
+type Progress struct {
 	mu  sync.Mutex
 	w   io.Writer
 	tty bool
 }
 
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w}
+// NewProgress returns a Progress writing to w, redrawing lines when w is a
+// terminal.
+func NewProgress(w io.Writer) *Progress {
+	p := &Progress{w: w}
 	if f, ok := w.(*os.File); ok {
 		p.tty = term.IsTerminal(int(f.Fd())) //nolint:gosec // a file descriptor fits an int
 	}
 	return p
 }
 
-// line writes one line in every mode.
-func (p *progress) line(format string, args ...any) {
+// Line writes one line in every mode.
+func (p *Progress) Line(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	_, _ = fmt.Fprintf(p.w, format+"\n", args...)
 }
 
-// end writes the line that closes a build, on a terminal only.
-func (p *progress) end(format string, args ...any) {
+// End writes the line that closes a build, on a terminal only.
+func (p *Progress) End(format string, args ...any) {
 	if p.tty {
-		p.line(format, args...)
+		p.Line(format, args...)
 	}
 }
 
-// step shows what runs and for how long, on a terminal only. The returned
+// Step shows what runs and for how long, on a terminal only. The returned
 // func stops the display and writes a final line for the step.
-func (p *progress) step(what string) func(error) {
+func (p *Progress) Step(what string) func(error) {
 	if !p.tty {
 		return func(error) {}
 	}
@@ -74,7 +76,7 @@ func (p *progress) step(what string) func(error) {
 }
 
 // redraw rewrites the current terminal line.
-func (p *progress) redraw(format string, args ...any) {
+func (p *Progress) redraw(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	_, _ = fmt.Fprintf(p.w, "\r\033[K"+format, args...)

@@ -144,7 +144,7 @@ func Provision(ctx context.Context, spec Spec) (string, error) {
 	if w == nil {
 		w = os.Stderr
 	}
-	prog := newProgress(w)
+	prog := NewProgress(w)
 
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o750); err != nil {
@@ -156,7 +156,7 @@ func Provision(ctx context.Context, spec Spec) (string, error) {
 		return "", fmt.Errorf("lock %s: %w", lock.Path(), err)
 	}
 	if !locked {
-		prog.line("testenv: waiting for another process building %s into %s", describe, dir)
+		prog.Line("testenv: waiting for another process building %s into %s", describe, dir)
 		locked, err = lock.TryLockContext(ctx, 200*time.Millisecond)
 		if err != nil {
 			return "", fmt.Errorf("wait for lock %s: %w", lock.Path(), err)
@@ -196,7 +196,7 @@ func Provision(ctx context.Context, spec Spec) (string, error) {
 	if spec.Estimate != "" {
 		msg += "; " + spec.Estimate
 	}
-	prog.line("%s)", msg)
+	prog.Line("%s)", msg)
 	b := &Builder{Out: tmp, spec: &spec, log: logFile, logPath: logPath, progress: prog}
 	if err := spec.Build(ctx, b); err != nil {
 		return "", err
@@ -210,7 +210,7 @@ func Provision(ctx context.Context, spec Spec) (string, error) {
 	if err := os.Rename(tmp, dir); err != nil {
 		return "", fmt.Errorf("move built %s into %s: %w", describe, dir, err)
 	}
-	prog.end("testenv: built %s in %s", describe, time.Since(start).Round(time.Second))
+	prog.End("testenv: built %s in %s", describe, time.Since(start).Round(time.Second))
 	return dir, nil
 }
 
@@ -226,12 +226,12 @@ type Builder struct {
 	goPath   string
 	log      *os.File
 	logPath  string
-	progress *progress
+	progress *Progress
 }
 
 // Step shows what runs, with the elapsed time on a terminal, until the
 // returned func is called with the step's result.
-func (b *Builder) Step(what string) func(error) { return b.progress.step(what) }
+func (b *Builder) Step(what string) func(error) { return b.progress.Step(what) }
 
 // Go runs the go command with args in dir, for binary, and returns its
 // standard output. Its environment is the process's, then GOWORK=off,
