@@ -26,7 +26,7 @@ import (
 )
 
 // emptyConfig is the config blob of Flux artifacts.
-var emptyConfig = []byte("{}")
+const emptyConfig = "{}"
 
 // PushOptions configures Push and PushArchive. The zero value pushes a
 // Flux artifact without annotations.
@@ -184,7 +184,7 @@ func (c *Client) push(ctx context.Context, r name.Reference, path string, d dige
 	configMT := cmpOr(opts.ConfigMediaType, FluxConfigMediaType)
 	config := opts.Config
 	if config == nil {
-		config = emptyConfig
+		config = []byte(emptyConfig)
 	}
 	h, err := gcrv1.NewHash(d.String())
 	if err != nil {
