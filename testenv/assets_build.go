@@ -20,19 +20,6 @@ import (
 	"github.com/sluice-dev/sluice/testenv/internal/toolbuild"
 )
 
-// logTailLines is how many lines of a failed command's output a BuildError
-// carries.
-const logTailLines = 25
-
-// downloadFailureMarks are fragments of go command output that mean a module
-// could not be fetched, as opposed to code that does not compile.
-var downloadFailureMarks = []string{
-	"dial tcp", "no such host", "connection refused", "i/o timeout",
-	"proxyconnect", "TLS handshake timeout", "403 Forbidden", "404 Not Found",
-	"410 Gone", "unrecognized import path", "reading https://", "module lookup disabled",
-	"unknown revision", "invalid version",
-}
-
 // The main packages of the generated build modules. They are kept as text,
 // not Go files, so they are never compiled as part of this module.
 var (
@@ -212,17 +199,7 @@ func (b *builder) run(ctx context.Context, log *os.File, work, binary, label str
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return nil, fmt.Errorf("build %s: %s: %w", binary, label, context.Cause(ctx))
 	}
-	output := combined.String()
-	cause := ErrBuildFailed
-	if isDownloadFailure(output) {
-		cause = ErrModuleDownload
-	}
-	return nil, &BuildError{
-		Binary:  binary,
-		Step:    label,
-		LogTail: tail(output, logTailLines) + "(full log: " + b.logPath + ")",
-		Err:     fmt.Errorf("%w: %w", cause, err),
-	}
+	return nil, toolbuild.CommandFailure(binary, label, combined.String(), b.logPath, err)
 }
 
 // lockedWriter serialises writes to w.
@@ -235,22 +212,4 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-func isDownloadFailure(output string) bool {
-	for _, mark := range downloadFailureMarks {
-		if strings.Contains(output, mark) {
-			return true
-		}
-	}
-	return false
-}
-
-// tail returns the last n lines of s, each ending in a newline.
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n") + "\n"
 }

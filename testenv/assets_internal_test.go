@@ -213,19 +213,6 @@ replace k8s.io/kubectl => ./staging/src/k8s.io/kubectl
 	g.Expect(err).To(MatchError(ContainSubstring("no staging modules")))
 }
 
-func TestTail(t *testing.T) {
-	g := NewWithT(t)
-	g.Expect(tail("a\nb\nc\n", 2)).To(Equal("b\nc\n"))
-	g.Expect(tail("a", 5)).To(Equal("a\n"))
-}
-
-func TestDownloadFailureClassification(t *testing.T) {
-	g := NewWithT(t)
-	g.Expect(isDownloadFailure(`go: k8s.io/kubernetes@v1.37.2: Get "https://proxy.golang.org/...": dial tcp: lookup proxy.golang.org: no such host`)).To(BeTrue())
-	g.Expect(isDownloadFailure("reading https://proxy.golang.org/x/@v/v1.zip: 403 Forbidden")).To(BeTrue())
-	g.Expect(isDownloadFailure("./main.go:3:2: undefined: foo")).To(BeFalse())
-}
-
 type syncWriter struct {
 	mu sync.Mutex
 	w  *bytes.Buffer

@@ -270,15 +270,22 @@ func (b *Builder) Go(ctx context.Context, binary, label, dir string, env []strin
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("build %s: %s: %w", binary, label, context.Cause(ctx))
 	}
-	output := combined.String()
+	return nil, CommandFailure(binary, label, combined.String(), b.logPath, err)
+}
+
+// CommandFailure turns a failed go command into a [*BuildError]: the cause
+// is [ErrModuleDownload] when output shows a module that could not be
+// fetched, [ErrBuildFailed] otherwise, and the log tail is the last lines
+// of output followed by the path of the full log.
+func CommandFailure(binary, label, output, logPath string, err error) *BuildError {
 	cause := ErrBuildFailed
 	if isDownloadFailure(output) {
 		cause = ErrModuleDownload
 	}
-	return nil, &BuildError{
+	return &BuildError{
 		Binary:  binary,
 		Step:    label,
-		LogTail: tail(output, logTailLines) + "(full log: " + b.logPath + ")",
+		LogTail: tail(output, logTailLines) + "(full log: " + logPath + ")",
 		Err:     fmt.Errorf("%w: %w", cause, err),
 	}
 }
