@@ -23,6 +23,10 @@ import (
 	sourcev1 "github.com/sluice-dev/sluice/examples/api/source/v1"
 	"github.com/sluice-dev/sluice/examples/internal/app"
 	"github.com/sluice-dev/sluice/examples/internal/controller/image"
+	"github.com/sluice-dev/sluice/oci/auth"
+	"github.com/sluice-dev/sluice/oci/auth/aws"
+	"github.com/sluice-dev/sluice/oci/auth/azure"
+	"github.com/sluice-dev/sluice/oci/auth/gcp"
 )
 
 const name = "image-controller"
@@ -39,9 +43,14 @@ func main() {
 	}
 	setup := func(_ context.Context, mgr ctrl.Manager, env app.Env) error {
 		c, tags := mgr.GetClient(), image.NewTagStore()
+		cloud, err := cloudKeychain()
+		if err != nil {
+			return err
+		}
 		for _, r := range []interface{ SetupWithManager(ctrl.Manager) error }{
 			&image.ImageRepositoryReconciler{Client: c, Tags: tags, EventRecorder: env.Recorder,
-				InsecureHTTP: env.Options.InsecureHTTP, MaxTags: maxTags, MaxConcurrentReconciles: concurrent},
+				InsecureHTTP: env.Options.InsecureHTTP, MaxTags: maxTags, MaxConcurrentReconciles: concurrent,
+				CloudKeychain: cloud},
 			&image.ImagePolicyReconciler{Client: c, Tags: tags, EventRecorder: env.Recorder,
 				Access: env.Options.Access, MaxConcurrentReconciles: concurrent},
 			&image.ImageUpdateAutomationReconciler{Client: c, EventRecorder: env.Recorder, Access: env.Options.Access,
@@ -54,4 +63,27 @@ func main() {
 		return nil
 	}
 	os.Exit(app.Main(name, []func(*runtime.Scheme) error{imagev1.AddToScheme, sourcev1.AddToScheme}, bind, setup))
+}
+
+// cloudKeychain logs in to ECR, ACR and Artifact Registry with the
+// controller's own cloud identity (configured by each cloud's environment
+// variables), for ImageRepositories with provider aws, azure or gcp.
+func cloudKeychain() (*auth.CloudKeychain, error) {
+	awsP, err := aws.NewProvider()
+	if err != nil {
+		return nil, err
+	}
+	azureP, err := azure.NewProvider()
+	if err != nil {
+		return nil, err
+	}
+	gcpP, err := gcp.NewProvider()
+	if err != nil {
+		return nil, err
+	}
+	cache, err := auth.NewCache()
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewCloudKeychain([]auth.Provider{awsP, azureP, gcpP}, auth.WithCache(cache))
 }
