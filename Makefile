@@ -5,6 +5,7 @@
 #   make tidy      go mod tidy in every module
 #   make vet       go vet every module
 #   make assets    build or find kube-apiserver, etcd, cosign and Gitea for testenv
+#   make quickstart  run the whole GitOps loop on this machine (QUICKSTART_FLAGS=--keep)
 #
 # Per-module targets: test-<module>, vet-<module>, lint-<module>,
 # tidy-<module>, fuzz-<module>, e.g. `make test-version`.
@@ -26,7 +27,7 @@ TEST_FLAGS ?= -race -count=1 -timeout=$(TEST_TIMEOUT)
 # How long each fuzz target runs in `make test`.
 FUZZTIME ?= 10s
 
-.PHONY: test lint tidy vet build fuzz assets list-modules
+.PHONY: test lint tidy vet build fuzz assets list-modules quickstart
 test: assets $(addprefix test-,$(MODULES)) fuzz
 lint: $(addprefix lint-,$(MODULES))
 tidy: $(addprefix tidy-,$(MODULES))
@@ -43,6 +44,12 @@ list-modules:
 # Gitea on 2 idle cores).
 assets:
 	@cd testenv && go run ./cmd/assets -tools | tail -n 1
+
+# The README's quickstart: a control plane, a Git server and the example
+# controllers, showing apply, update, drift correction and prune.
+QUICKSTART_FLAGS ?=
+quickstart:
+	go run ./examples/cmd/quickstart $(QUICKSTART_FLAGS)
 
 test-%:
 	cd $* && go test $(TEST_FLAGS) ./...

@@ -1,8 +1,11 @@
-// Package examples will hold thin controller binaries assembled from the
-// Sluice modules, and the quickstart that runs the whole GitOps loop on one
-// machine.
+// Package examples holds thin controller binaries assembled from the Sluice
+// modules (source, applier, image automation and notification controllers
+// under cmd/), their CRD types under api/, and the quickstart that runs the
+// whole GitOps loop on one machine:
 //
-// Each controller's main.go will only wire flags, a manager and SDK clients.
-// The controllers land with the examples issue; until then this module holds
-// no code. It is never tagged and never imported by the library modules.
+//	go run ./examples/cmd/quickstart
+//
+// Each controller's main.go only binds flags, builds a manager and
+// constructs the reconcilers of internal/controller. The module is never
+// tagged and never imported by the library modules; see README.md.
 package examples
