@@ -122,7 +122,9 @@ func start(t *testing.T, bin, name, kubeconfig string, extra ...string) *process
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
-			<-p.done
+			if err := <-p.done; err != nil {
+				t.Logf("%s killed: %v", name, err)
+			}
 		}
 		if t.Failed() {
 			t.Logf("%s logs:\n%s", name, logs.String())
@@ -136,7 +138,7 @@ func (p *process) waitReady(g *WithT) {
 		select {
 		case err := <-p.done:
 			p.done <- err
-			return 0, fmt.Errorf("%s exited: %v", p.name, err)
+			return 0, fmt.Errorf("%s exited: %w", p.name, err)
 		default:
 		}
 		resp, err := http.Get("http://" + p.health + "/readyz") //nolint:noctx // bounded by Eventually's timeout and the client default

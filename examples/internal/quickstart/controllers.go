@@ -28,7 +28,10 @@ type controllers struct {
 
 func (c *controllers) stop() {
 	c.cancel()
-	<-c.done
+	if err := <-c.done; err != nil {
+		// The steps are over; the manager's own error changes nothing.
+		ctrl.Log.Error(err, "controllers stopped")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = c.server.Shutdown(ctx)

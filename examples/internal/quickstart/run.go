@@ -424,4 +424,3 @@ func writeKubeconfig(cfg *rest.Config, path string) error {
 	}
 	return nil
 }
-

@@ -38,12 +38,12 @@ func (q *run) waitApplied(ctx context.Context, sync *applyv1.Sync, revision stri
 			return false, err
 		}
 		if conditions.IsTrue(sync, meta.StalledCondition) {
-			return false, fmt.Errorf("Sync %s is stalled: %s", key, conditions.GetMessage(sync, meta.StalledCondition))
+			return false, fmt.Errorf("the Sync %s is stalled: %s", key, conditions.GetMessage(sync, meta.StalledCondition))
 		}
 		return conditions.IsTrue(sync, meta.ReadyCondition) && sync.Status.LastAppliedRevision == revision, nil
 	})
 	if err != nil {
-		return fmt.Errorf("Sync %s did not apply %s (Ready: %s): %w", key, revision, conditions.GetMessage(sync, meta.ReadyCondition), err)
+		return fmt.Errorf("the Sync %s did not apply %s (Ready: %s): %w", key, revision, conditions.GetMessage(sync, meta.ReadyCondition), err)
 	}
 	return nil
 }
