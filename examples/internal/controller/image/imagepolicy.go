@@ -21,7 +21,6 @@ import (
 	"github.com/sluice-dev/sluice/runtime/acl"
 	"github.com/sluice-dev/sluice/runtime/events"
 	"github.com/sluice-dev/sluice/runtime/flags"
-	"github.com/sluice-dev/sluice/runtime/patch"
 	"github.com/sluice-dev/sluice/runtime/predicates"
 	"github.com/sluice-dev/sluice/version/policy"
 )
@@ -113,19 +112,11 @@ func (r *ImagePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	if obj.Spec.Suspend || !obj.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil
 	}
-	helper, err := patch.NewHelper(obj, r.Client)
+	writeStatus, err := beginStatus(r.Client, obj, &obj.Status)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	defer func() {
-		if err := helper.Patch(ctx, obj, patch.WithStatusObservedGeneration(),
-			patch.WithOwnedConditions(meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition)); err != nil {
-			retErr = errors.Join(retErr, err)
-		}
-	}()
-	if token, ok := meta.ReconcileAnnotationValue(obj.Annotations); ok {
-		obj.Status.SetLastHandledReconcileRequest(token)
-	}
+	defer writeStatus(ctx, &retErr)
 
 	ref, err := r.latest(ctx, obj)
 	if err != nil {

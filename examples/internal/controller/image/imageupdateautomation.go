@@ -36,7 +36,6 @@ import (
 	"github.com/sluice-dev/sluice/runtime/acl"
 	"github.com/sluice-dev/sluice/runtime/events"
 	"github.com/sluice-dev/sluice/runtime/flags"
-	"github.com/sluice-dev/sluice/runtime/patch"
 	"github.com/sluice-dev/sluice/runtime/predicates"
 )
 
@@ -151,19 +150,11 @@ func (r *ImageUpdateAutomationReconciler) Reconcile(ctx context.Context, req ctr
 	if obj.Spec.Suspend || !obj.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil
 	}
-	helper, err := patch.NewHelper(obj, r.Client)
+	writeStatus, err := beginStatus(r.Client, obj, &obj.Status)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	defer func() {
-		if err := helper.Patch(ctx, obj, patch.WithStatusObservedGeneration(),
-			patch.WithOwnedConditions(meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition)); err != nil {
-			retErr = errors.Join(retErr, err)
-		}
-	}()
-	if token, ok := meta.ReconcileAnnotationValue(obj.Annotations); ok {
-		obj.Status.SetLastHandledReconcileRequest(token)
-	}
+	defer writeStatus(ctx, &retErr)
 
 	msg, err := r.run(ctx, obj)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/sluice-dev/sluice/apis/meta"
 	"github.com/sluice-dev/sluice/runtime/conditions"
 	"github.com/sluice-dev/sluice/runtime/events"
+	"github.com/sluice-dev/sluice/runtime/patch"
 	"github.com/sluice-dev/sluice/runtime/reconcile"
 )
 
@@ -133,4 +134,25 @@ func record(ctx context.Context, rec *events.Recorder, obj client.Object, severi
 	if err := rec.Event(ctx, obj, severity, reason, message, nil); err != nil {
 		ctrl.LoggerFrom(ctx).Error(err, "record event", "reason", reason)
 	}
+}
+
+// beginStatus starts the reconcile of obj, whose status is status: it notes
+// the reconcile request being handled and returns the function that writes
+// obj's status, observed generation and owned conditions in one patch,
+// joining any failure into *retErr. Call that function deferred, so every
+// return path writes the status exactly once.
+func beginStatus(c client.Client, obj client.Object, status meta.StatusWithHandledReconcileRequestSetter) (func(ctx context.Context, retErr *error), error) {
+	helper, err := patch.NewHelper(obj, c)
+	if err != nil {
+		return nil, err
+	}
+	if token, ok := meta.ReconcileAnnotationValue(obj.GetAnnotations()); ok {
+		status.SetLastHandledReconcileRequest(token)
+	}
+	return func(ctx context.Context, retErr *error) {
+		if err := helper.Patch(ctx, obj, patch.WithStatusObservedGeneration(),
+			patch.WithOwnedConditions(meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition)); err != nil {
+			*retErr = errors.Join(*retErr, err)
+		}
+	}, nil
 }
