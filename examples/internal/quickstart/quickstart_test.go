@@ -2,29 +2,51 @@ package quickstart
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
+	"path/filepath"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	applyv1 "github.com/sluice-dev/sluice/examples/api/apply/v1"
 )
 
-// TestRun runs the whole quickstart, as `go run ./examples/cmd/quickstart`
-// does: a real control plane, Git server and controllers.
+// TestRun runs the whole quickstart, as `go run ./examples/cmd/quickstart
+// --keep` does: a real control plane, Git server and controllers; then
+// uses the kubeconfig it printed and stops it as Ctrl-C would.
 func TestRun(t *testing.T) {
 	g := NewWithT(t)
-	var out bytes.Buffer
-	err := Run(t.Context(), Options{
-		Out: &out, Progress: io.Discard, WorkDir: t.TempDir(),
-		Interval: 2 * time.Second, StepTimeout: time.Minute,
-	})
+	out := &syncBuffer{}
+	workDir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{
+			Out: out, Progress: io.Discard, WorkDir: workDir, Keep: true,
+			Interval: 2 * time.Second, StepTimeout: time.Minute,
+		})
+	}()
+	g.Eventually(func() string {
+		select {
+		case err := <-done:
+			done <- err
+			return "returned early: " + fmt.Sprint(err)
+		default:
+		}
+		return out.String()
+	}, 5*time.Minute, 100*time.Millisecond).Should(ContainSubstring("Press Ctrl-C to stop."), func() string { return out.String() })
 	t.Log("\n" + out.String())
-	g.Expect(err).NotTo(HaveOccurred())
 	for i, want := range []string{
 		`\[1\] Start a Kubernetes control plane`,
 		`kube-apiserver (v1\.37\.2 and etcd v3\.6\.16|and etcd from KUBEBUILDER_ASSETS)`,
@@ -44,6 +66,39 @@ func TestRun(t *testing.T) {
 	}
 	g.Expect(regexp.MustCompile(`✓ held in`).FindAllString(out.String(), -1)).To(HaveLen(7))
 	g.Expect(out.String()).NotTo(ContainSubstring("✗"))
+
+	// The printed kubeconfig reaches the still-running cluster, where the
+	// demo's objects are.
+	kubeconfig := filepath.Join(workDir, "kubeconfig")
+	g.Expect(out.String()).To(ContainSubstring("export KUBECONFIG=" + kubeconfig))
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	g.Expect(err).NotTo(HaveOccurred())
+	c, err := client.New(cfg, client.Options{})
+	g.Expect(err).NotTo(HaveOccurred())
+	var cm corev1.ConfigMap
+	g.Expect(c.Get(t.Context(), client.ObjectKey{Namespace: demoNamespace, Name: "app-config"}, &cm)).To(Succeed())
+	g.Expect(cm.Data).To(HaveKeyWithValue("greeting", greetingAfter))
+
+	cancel()
+	g.Eventually(done, time.Minute).Should(Receive(BeNil()))
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestStepFailureNamesTheStep(t *testing.T) {
