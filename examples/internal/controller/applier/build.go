@@ -21,8 +21,10 @@ import (
 	"github.com/sluice-dev/sluice/ssa/manifest"
 )
 
-// kustomizationFiles are the names kustomize recognizes.
-var kustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+// kustomizationFiles returns the names kustomize recognizes.
+func kustomizationFiles() []string {
+	return []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+}
 
 // errPathNotFound means spec.path names nothing in the artifact.
 var errPathNotFound = errors.New("path not found in artifact")
@@ -43,7 +45,7 @@ func buildManifests(root, rel string) ([]*unstructured.Unstructured, error) {
 	if !fi.IsDir() {
 		return manifest.ReadFS(os.DirFS(root), rel[1:])
 	}
-	for _, name := range kustomizationFiles {
+	for _, name := range kustomizationFiles() {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return kustomize(root, rel)
 		}
@@ -161,7 +163,7 @@ func checkLocal(mem filesys.FileSystem, dir string, seen map[string]bool) error 
 	}
 	seen[dir] = true
 	var data []byte
-	for _, name := range kustomizationFiles {
+	for _, name := range kustomizationFiles() {
 		p := path.Join(dir, name)
 		if mem.Exists(p) && !mem.IsDir(p) {
 			b, err := mem.ReadFile(p)
@@ -203,15 +205,18 @@ func checkLocal(mem filesys.FileSystem, dir string, seen map[string]bool) error 
 	return nil
 }
 
-// inlineFields are kustomization keys whose values are data, never loaded
+// inlineField reports whether a kustomization key holds data, never loaded
 // from anywhere, so a URL there (an annotation, a literal) is fine.
-var inlineFields = map[string]bool{
-	"commonAnnotations": true, "commonLabels": true, "labels": true, "images": true,
-	"metadata": true, "patch": true, "literals": true, "options": true, "replicas": true,
+func inlineField(key string) bool {
+	switch key {
+	case "commonAnnotations", "commonLabels", "labels", "images", "metadata", "patch", "literals", "options", "replicas":
+		return true
+	}
+	return false
 }
 
 // findURL returns the first string of v that holds a URL scheme, outside
-// inlineFields.
+// the inline fields.
 func findURL(v any) string {
 	switch t := v.(type) {
 	case string:
@@ -226,7 +231,7 @@ func findURL(v any) string {
 		}
 	case map[string]any:
 		for k, e := range t {
-			if inlineFields[k] {
+			if inlineField(k) {
 				continue
 			}
 			if u := findURL(e); u != "" {

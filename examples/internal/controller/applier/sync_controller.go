@@ -64,9 +64,9 @@ const (
 	requeueJitter = 5
 )
 
-// ownedConditions are the condition types the applier writes.
-var ownedConditions = []string{
-	meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition, meta.HealthyCondition,
+// ownedConditions returns the condition types the applier writes.
+func ownedConditions() []string {
+	return []string{meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition, meta.HealthyCondition}
 }
 
 // SyncReconciler reconciles Syncs. Fill its exported fields and call
@@ -241,7 +241,7 @@ func (r *SyncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resul
 		// its own.
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if err := helper.Patch(pctx, obj, patch.WithOwnedConditions(ownedConditions...), patch.WithStatusObservedGeneration()); err != nil {
+		if err := helper.Patch(pctx, obj, patch.WithOwnedConditions(ownedConditions()...), patch.WithStatusObservedGeneration()); err != nil {
 			retErr = errors.Join(retErr, fmt.Errorf("patch sync %s: %w", req.NamespacedName, err))
 		}
 		if r.Metrics != nil {

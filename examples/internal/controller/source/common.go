@@ -35,16 +35,20 @@ const (
 	jitterPercent = 10
 )
 
-// ownedConditions are the conditions the source reconcilers write.
-var ownedConditions = []string{
-	meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition,
-	meta.ArtifactInStorageCondition, meta.SourceVerifiedCondition, meta.FetchFailedCondition,
+// ownedConditions returns the conditions the source reconcilers write.
+func ownedConditions() []string {
+	return []string{
+		meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition,
+		meta.ArtifactInStorageCondition, meta.SourceVerifiedCondition, meta.FetchFailedCondition,
+	}
 }
 
-// summary folds the source conditions into Ready.
-var summary = conditions.SummaryOptions{
-	Conditions:       []string{meta.ArtifactInStorageCondition, meta.SourceVerifiedCondition},
-	NegativePolarity: []string{meta.FetchFailedCondition},
+// summary returns how the source conditions fold into Ready.
+func summary() conditions.SummaryOptions {
+	return conditions.SummaryOptions{
+		Conditions:       []string{meta.ArtifactInStorageCondition, meta.SourceVerifiedCondition},
+		NegativePolarity: []string{meta.FetchFailedCondition},
+	}
 }
 
 // failure is why a reconcile did not produce an artifact: the condition it
@@ -110,7 +114,7 @@ func (c *common) run(ctx context.Context, obj sourceObject, st sourceState, work
 		return ctrl.Result{}, err
 	}
 	key := storage.Object{Kind: c.kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
-	owned := patch.WithOwnedConditions(ownedConditions...)
+	owned := patch.WithOwnedConditions(ownedConditions()...)
 
 	step, err := reconcile.Finalize(ctx, obj, Finalizer, func(ctx context.Context) error {
 		return c.storage.Remove(ctx, key)
@@ -129,7 +133,7 @@ func (c *common) run(ctx context.Context, obj sourceObject, st sourceState, work
 		// A new generation: let watchers see the work start, in one write,
 		// and come back at once for the work itself.
 		conditions.MarkReconciling(obj, meta.ProgressingReason, "reconciling generation %d", obj.GetGeneration())
-		conditions.SetSummary(obj, summary)
+		conditions.SetSummary(obj, summary())
 		if err := h.Patch(ctx, obj, owned); err != nil {
 			return reconcile.ResultFor(err)
 		}
@@ -173,7 +177,7 @@ func (c *common) run(ctx context.Context, obj sourceObject, st sourceState, work
 		conditions.MarkTrue(obj, meta.FetchFailedCondition, meta.FailedReason, "%s", workErr.Error())
 		conditions.MarkReconciling(obj, meta.ProgressingWithRetryReason, "%s", workErr.Error())
 	}
-	conditions.SetSummary(obj, summary)
+	conditions.SetSummary(obj, summary())
 	if err := h.Patch(ctx, obj, owned, patch.WithStatusObservedGeneration()); err != nil {
 		return reconcile.ResultFor(errors.Join(workErr, err))
 	}
