@@ -27,6 +27,14 @@ import (
 // git.ErrPushRejected, git.ErrRepositoryNotFound,
 // git.ErrAuthenticationFailed, git.ErrUnreachable, the context's error, or
 // a *git.HostKeyError.
+//
+// An SSH server that refuses the push as a whole, writing why on stderr
+// and exiting without advertising references (Gitea, GitHub or GitLab
+// with a read-only deploy key), gives a *git.OpError whose message holds
+// the server's words (sanitised, at most 512 bytes) and whose chain holds
+// git.ErrAuthenticationFailed when they say the key lacks the right to
+// write (as an HTTP 403 would), git.ErrRepositoryNotFound when they say
+// the repository does not exist, and git.ErrPushRejected otherwise.
 func (c *Client) Push(ctx context.Context, opts git.PushOptions) error {
 	repo, err := c.open(ctx, "push")
 	if err != nil {

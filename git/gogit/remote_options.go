@@ -65,11 +65,11 @@ func (r *remote) list(ctx context.Context) ([]*plumbing.Reference, error) {
 	})
 }
 
-// fail classifies err (see classify) and keeps the proxy password out of its
-// message.
+// fail classifies err (see classify and, for an SSH server's refusal,
+// explainRefusal) and keeps the proxy password out of its message.
 func (r *remote) fail(ctx context.Context, op string, err error) error {
 	proxyAuth := r.proxy.URL != "" && isProxyAuthFailure(err)
-	err = r.classify(ctx, op, err)
+	err = r.explainRefusal(ctx, op, r.classify(ctx, op, err))
 	var classified *git.OpError
 	if proxyAuth && errors.As(err, &classified) && (classified.Kind == nil || errors.Is(classified.Kind, git.ErrUnreachable)) {
 		classified.Kind = git.ErrAuthenticationFailed

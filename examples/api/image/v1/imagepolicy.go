@@ -120,20 +120,11 @@ type ImageRef struct {
 	// Tag is the tag, such as "v1.2.3".
 	// +required
 	Tag string `json:"tag"`
-
-	// Digest is the manifest digest the tag pointed to, when known. Empty
-	// (the default) means unknown.
-	// +optional
-	Digest string `json:"digest,omitempty"`
 }
 
-// String returns "name:tag", with "@digest" when the digest is known.
+// String returns "name:tag".
 func (r ImageRef) String() string {
-	s := r.Name + ":" + r.Tag
-	if r.Digest != "" {
-		s += "@" + r.Digest
-	}
-	return s
+	return r.Name + ":" + r.Tag
 }
 
 // ImagePolicyStatus is the observed state of an ImagePolicy.
