@@ -67,7 +67,7 @@ fuzz-%:
 	./hack/fuzz.sh $* $(FUZZTIME)
 
 lint-%: $(GOLANGCI_LINT)
-	cd $* && $(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...
+	cd $* && $(GOLANGCI_LINT) run --allow-parallel-runners --config $(CURDIR)/.golangci.yml ./...
 
 $(GOLANGCI_LINT):
 	@mkdir -p $(BIN)

@@ -1,8 +1,9 @@
 // Package e2e holds the end-to-end conformance tests of the example
 // controllers: the source, applier and image automation reconcilers run
-// in-process, in one controller-runtime manager per test, against a real
-// testenv control plane (kube-apiserver and etcd), a real Gitea server, the
-// testenv Git server and the testenv OCI registry.
+// in-process, in one controller-runtime manager per test (the notification
+// controller, when a test needs it, in a second one with its servers on
+// loopback), against a real testenv control plane (kube-apiserver and etcd),
+// a real Gitea server, the testenv Git server and the testenv OCI registry.
 //
 // The package has no non-test code. Run it from the examples module:
 //
@@ -23,6 +24,14 @@
 //   - TestMultiTenancy: a locked-down applier impersonates the tenant's
 //     service account, so a tenant cannot create objects outside its
 //     namespace, and refuses cross-namespace source references.
+//   - TestNotificationChain: the source and applier controllers post their
+//     events to the notification controller's EventServer, which forwards
+//     those an Alert selects to a generic-hmac Provider's webhook, every
+//     call signed with the Provider's token. With a one-hour interval, a
+//     new commit lands only through a Receiver: a correctly signed webhook
+//     call requests a reconcile of the GitRepository, the Sync applies the
+//     commit and the webhook is told; a badly signed call gets 401 and
+//     changes nothing.
 //
 // Gitea is built from source on first use (several minutes, cached per
 // user); set SLUICE_SKIP_GITEA=1 to skip TestBootstrap. Set

@@ -26,6 +26,7 @@ import (
 
 	"github.com/sluice-dev/sluice/apis/meta"
 	"github.com/sluice-dev/sluice/runtime/conditions"
+	"github.com/sluice-dev/sluice/runtime/events"
 	"github.com/sluice-dev/sluice/runtime/flags"
 	"github.com/sluice-dev/sluice/testenv"
 	"github.com/sluice-dev/sluice/testenv/matchers"
@@ -75,6 +76,11 @@ type controllerOptions struct {
 	// image adds the ImageRepository, ImagePolicy and
 	// ImageUpdateAutomation reconcilers.
 	image bool
+	// events, when set, is the address of a notification receiver (the
+	// notification controller's EventServer): the GitRepository and Sync
+	// reconcilers then get event recorders that post their events to it,
+	// as --events-addr wires them in the controllers' main functions.
+	events string
 }
 
 // startControllers runs, until the test ends, the artifact server of the
@@ -84,7 +90,6 @@ type controllerOptions struct {
 func startControllers(t *testing.T, o controllerOptions) {
 	t.Helper()
 	g := NewWithT(t)
-	logger := controllerLogger(t)
 
 	lis, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	g.Expect(err).NotTo(HaveOccurred())
@@ -101,26 +106,21 @@ func startControllers(t *testing.T, o controllerOptions) {
 		<-served
 	})
 
-	defaults := make(map[string]cache.Config, len(o.namespaces))
-	for _, ns := range o.namespaces {
-		defaults[ns] = cache.Config{}
-	}
-	mgr, err := ctrl.NewManager(env.Config(), ctrl.Options{
-		Scheme:                 env.Scheme(),
-		Logger:                 logger,
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
-		Cache:                  cache.Options{DefaultNamespaces: defaults},
-		// Every test runs its own manager in this process.
-		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
-	})
-	g.Expect(err).NotTo(HaveOccurred())
+	mgr := newManager(t, o.namespaces)
 
-	// The Git server and the artifact server speak plain HTTP on loopback.
+	// The Git server, the artifact server and the event receiver speak
+	// plain HTTP on loopback.
 	insecure := flags.InsecureHTTPOptions{Allow: true}
+	var sourceEvents, applierEvents *events.Recorder
+	if o.events != "" {
+		sourceEvents, err = app.NewRecorder(mgr, "source-controller", app.Options{EventsAddr: o.events, InsecureHTTP: insecure})
+		g.Expect(err).NotTo(HaveOccurred())
+		applierEvents, err = app.NewRecorder(mgr, "applier-controller", app.Options{EventsAddr: o.events, InsecureHTTP: insecure})
+		g.Expect(err).NotTo(HaveOccurred())
+	}
 	reconcilers := []interface{ SetupWithManager(ctrl.Manager) error }{
-		&source.GitRepositoryReconciler{Client: mgr.GetClient(), Storage: store, InsecureHTTP: insecure},
-		&applier.SyncReconciler{Client: mgr.GetClient(), Access: o.access},
+		&source.GitRepositoryReconciler{Client: mgr.GetClient(), Storage: store, InsecureHTTP: insecure, EventRecorder: sourceEvents},
+		&applier.SyncReconciler{Client: mgr.GetClient(), Access: o.access, EventRecorder: applierEvents},
 	}
 	if o.image {
 		tags := image.NewTagStore()
@@ -133,7 +133,36 @@ func startControllers(t *testing.T, o controllerOptions) {
 	for _, r := range reconcilers {
 		g.Expect(r.SetupWithManager(mgr)).To(Succeed())
 	}
+	runManager(t, mgr)
+}
 
+// newManager returns a manager of the control plane whose cache sees only
+// namespaces, without metrics and health servers.
+func newManager(t *testing.T, namespaces []string) ctrl.Manager {
+	t.Helper()
+	defaults := make(map[string]cache.Config, len(namespaces))
+	for _, ns := range namespaces {
+		defaults[ns] = cache.Config{}
+	}
+	mgr, err := ctrl.NewManager(env.Config(), ctrl.Options{
+		Scheme:                 env.Scheme(),
+		Logger:                 controllerLogger(t),
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Cache:                  cache.Options{DefaultNamespaces: defaults},
+		// Every test runs its own manager in this process.
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
+	})
+	if err != nil {
+		t.Fatalf("new manager: %v", err)
+	}
+	return mgr
+}
+
+// runManager starts mgr until the test ends and waits for its cache to
+// sync.
+func runManager(t *testing.T, mgr ctrl.Manager) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()
