@@ -445,9 +445,16 @@ func ociVerifyConfigError(err error) error {
 
 // classifyOCIError maps the errors of package oci to failures.
 func classifyOCIError(err error) error {
+	var certErr *tls.CertificateVerificationError
 	switch {
 	case errors.Is(err, oci.ErrInvalidReference):
 		return stalled(meta.InvalidURLReason, err)
+	case errors.As(err, &certErr):
+		// The registry's certificate did not verify. For local and private
+		// hosts go-containerregistry then tries plain HTTP, which the client
+		// refuses: the error holds ErrInsecureHTTP too, but the cause is the
+		// missing CA (spec.certSecretRef), not the insecure-HTTP policy.
+		return fetchFailed(meta.FailedReason, err)
 	case errors.Is(err, oci.ErrInsecureHTTP):
 		return stalled(meta.InsecureConnectionsDisallowedReason, err)
 	case errors.Is(err, oci.ErrInvalidOption), errors.Is(err, version.ErrInvalidConstraint),
