@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/sluice-dev/sluice/apis/meta"
+	"github.com/sluice-dev/sluice/examples/internal/storage"
 	"github.com/sluice-dev/sluice/oci/archive"
 	"github.com/sluice-dev/sluice/ssa/manifest"
 	"github.com/sluice-dev/sluice/version"
@@ -190,27 +191,27 @@ func TestFetchArtifact(t *testing.T) {
 	t.Run("ok", func(t *testing.T) {
 		g := NewWithT(t)
 		dir := filepath.Join(t.TempDir(), "x")
-		g.Expect(fetchArtifact(t.Context(), srv.Client(), &meta.Artifact{URL: srv.URL + "/a.tar.gz", Digest: good}, dir)).To(Succeed())
+		g.Expect(storage.Fetch(t.Context(), srv.Client(), meta.Artifact{URL: srv.URL + "/a.tar.gz", Digest: good}, dir)).To(Succeed())
 		g.Expect(filepath.Join(dir, "a.yaml")).To(BeARegularFile())
 	})
 	t.Run("digest mismatch leaves nothing", func(t *testing.T) {
 		g := NewWithT(t)
 		dir := filepath.Join(t.TempDir(), "x")
-		err := fetchArtifact(t.Context(), srv.Client(), &meta.Artifact{URL: srv.URL + "/a.tar.gz", Digest: wrong}, dir)
+		err := storage.Fetch(t.Context(), srv.Client(), meta.Artifact{URL: srv.URL + "/a.tar.gz", Digest: wrong}, dir)
 		g.Expect(isDigestMismatch(err)).To(BeTrue(), "%v", err)
 		g.Expect(err).To(MatchError(version.ErrDigestMismatch))
 		g.Expect(dir).NotTo(BeADirectory())
 	})
 	t.Run("not found", func(t *testing.T) {
 		g := NewWithT(t)
-		err := fetchArtifact(t.Context(), srv.Client(), &meta.Artifact{URL: srv.URL + "/missing?token=secret", Digest: good}, filepath.Join(t.TempDir(), "x"))
+		err := storage.Fetch(t.Context(), srv.Client(), meta.Artifact{URL: srv.URL + "/missing?token=secret", Digest: good}, filepath.Join(t.TempDir(), "x"))
 		g.Expect(err).To(MatchError(ContainSubstring("404")))
 		g.Expect(err.Error()).NotTo(ContainSubstring("secret"))
 		g.Expect(isDigestMismatch(err)).To(BeFalse())
 	})
 	t.Run("unreachable", func(t *testing.T) {
 		g := NewWithT(t)
-		err := fetchArtifact(t.Context(), srv.Client(), &meta.Artifact{URL: "http://user:pw@127.0.0.1:1/a.tar.gz", Digest: good}, filepath.Join(t.TempDir(), "x"))
+		err := storage.Fetch(t.Context(), srv.Client(), meta.Artifact{URL: "http://user:pw@127.0.0.1:1/a.tar.gz", Digest: good}, filepath.Join(t.TempDir(), "x"))
 		g.Expect(err).To(HaveOccurred())
 		g.Expect(err.Error()).NotTo(ContainSubstring("pw"))
 	})

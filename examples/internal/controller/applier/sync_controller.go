@@ -41,6 +41,7 @@ import (
 
 	applyv1 "github.com/sluice-dev/sluice/examples/api/apply/v1"
 	sourcev1 "github.com/sluice-dev/sluice/examples/api/source/v1"
+	"github.com/sluice-dev/sluice/examples/internal/storage"
 )
 
 const (
@@ -361,7 +362,7 @@ func (r *SyncReconciler) reconcileSync(ctx context.Context, obj *applyv1.Sync, f
 	}
 	defer func() { _ = os.RemoveAll(tmp) }()
 	root := filepath.Join(tmp, "artifact")
-	if err := fetchArtifact(ctx, r.httpClient(), artifact, root); err != nil {
+	if err := storage.Fetch(ctx, r.httpClient(), *artifact, root); err != nil {
 		if isDigestMismatch(err) {
 			return "", changes, retryable(meta.VerificationFailedReason, err)
 		}
