@@ -37,6 +37,18 @@
 // a denied cross-namespace reference, an unusable service account or
 // kubeconfig) mark it Stalled and retry at spec.interval.
 //
+// A Sync waiting on spec.dependsOn is reconciled as soon as one of its
+// dependencies becomes Ready for its generation (Syncs are indexed by the
+// names they depend on); spec.retryInterval stays the fallback.
+//
+// # Events
+//
+// A successful reconcile that changed objects emits an info event listing
+// them. A failure emits an error event only when it changes the Ready
+// condition's status, reason or message, so a Sync failing the same way at
+// every retry emits one event; waiting for a dependency or for an artifact
+// emits none. The per-attempt work folder is kept out of messages.
+//
 // # Concurrency
 //
 // A SyncReconciler is safe for concurrent reconciles of different Syncs,

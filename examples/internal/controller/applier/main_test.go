@@ -61,6 +61,13 @@ func TestMain(m *testing.M) {
 // whose cache sees only namespaces, until the test ends.
 func startController(t *testing.T, access flags.AccessOptions, namespaces ...string) {
 	t.Helper()
+	startControllerWithEvents(t, access, nil, namespaces...)
+}
+
+// startControllerWithEvents is startController with extra options of the
+// event recorder, such as a webhook.
+func startControllerWithEvents(t *testing.T, access flags.AccessOptions, recorderOpts []events.Option, namespaces ...string) {
+	t.Helper()
 	g := NewWithT(t)
 	defaults := map[string]cache.Config{}
 	for _, ns := range namespaces {
@@ -73,7 +80,8 @@ func startController(t *testing.T, access flags.AccessOptions, namespaces ...str
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	g.Expect(err).NotTo(HaveOccurred())
-	rec, err := events.NewRecorder(mgr.GetEventRecorder(applier.ControllerName), applier.ControllerName, events.WithScheme(scheme))
+	rec, err := events.NewRecorder(mgr.GetEventRecorder(applier.ControllerName), applier.ControllerName,
+		append([]events.Option{events.WithScheme(scheme)}, recorderOpts...)...)
 	g.Expect(err).NotTo(HaveOccurred())
 	r := &applier.SyncReconciler{Access: access, EventRecorder: rec}
 	g.Expect(r.SetupWithManager(mgr)).To(Succeed())
@@ -97,6 +105,7 @@ type artifactServer struct {
 	mu    sync.Mutex
 	files map[string][]byte
 	n     int
+	hits  int // artifact downloads served
 }
 
 func newArtifactServer(t *testing.T) *artifactServer {
@@ -104,6 +113,9 @@ func newArtifactServer(t *testing.T) *artifactServer {
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		data, ok := s.files[r.URL.Path]
+		if ok {
+			s.hits++
+		}
 		s.mu.Unlock()
 		if !ok {
 			http.NotFound(w, r)
@@ -113,6 +125,13 @@ func newArtifactServer(t *testing.T) *artifactServer {
 	}))
 	t.Cleanup(s.srv.Close)
 	return s
+}
+
+// downloads returns how many artifacts the server has served.
+func (s *artifactServer) downloads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits
 }
 
 // publishDir archives dir and serves it; the artifact's revision is new for

@@ -12,6 +12,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
@@ -60,6 +61,11 @@ const (
 	// sourceRefIndex indexes Syncs by "<Kind>/<namespace>/<name>" of their
 	// source, so that a new artifact reconciles its Syncs at once.
 	sourceRefIndex = ".spec.sourceRef"
+
+	// dependsOnIndex indexes Syncs by the names of the Syncs of their
+	// spec.dependsOn, so that a dependency becoming Ready reconciles its
+	// dependents at once.
+	dependsOnIndex = ".spec.dependsOn"
 
 	// requeueJitter is the jitter, in percent, of periodic requeues.
 	requeueJitter = 5
@@ -120,9 +126,10 @@ type SyncReconciler struct {
 }
 
 // SetupWithManager fills the unset fields from mgr, indexes Syncs by source
-// and registers the controller: it reconciles a Sync when its spec changes,
-// when a reconcile is requested through the annotation, and when the
-// artifact of its source changes.
+// and by dependency, and registers the controller: it reconciles a Sync when
+// its spec changes, when a reconcile is requested through the annotation,
+// when the artifact of its source changes, and when a Sync of its
+// spec.dependsOn becomes Ready.
 func (r *SyncReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Client == nil {
 		r.Client = mgr.GetClient()
@@ -146,6 +153,19 @@ func (r *SyncReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}); err != nil {
 		return fmt.Errorf("index syncs by source: %w", err)
 	}
+	if err := mgr.GetFieldIndexer().IndexField(ctx, &applyv1.Sync{}, dependsOnIndex, func(o client.Object) []string {
+		s, ok := o.(*applyv1.Sync)
+		if !ok {
+			return nil
+		}
+		names := make([]string, 0, len(s.Spec.DependsOn))
+		for _, d := range s.Spec.DependsOn {
+			names = append(names, d.Name)
+		}
+		return names
+	}); err != nil {
+		return fmt.Errorf("index syncs by dependency: %w", err)
+	}
 	workers := r.MaxConcurrentReconciles
 	if workers <= 0 {
 		workers = DefaultMaxConcurrentReconciles
@@ -157,6 +177,8 @@ func (r *SyncReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			builder.WithPredicates(sourceChanged())).
 		Watches(&sourcev1.OCIRepository{}, handler.EnqueueRequestsFromMapFunc(r.syncsForSource(sourcev1.OCIRepositoryKind)),
 			builder.WithPredicates(sourceChanged())).
+		Watches(&applyv1.Sync{}, handler.EnqueueRequestsFromMapFunc(r.dependentsOf),
+			builder.WithPredicates(becameReady())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
 		Complete(r)
 	if err != nil {
@@ -183,6 +205,48 @@ func (r *SyncReconciler) syncsForSource(kind string) handler.MapFunc {
 		}
 		return reqs
 	}
+}
+
+// dependentsOf lists the Syncs of o's namespace whose spec.dependsOn names
+// the Sync o.
+func (r *SyncReconciler) dependentsOf(ctx context.Context, o client.Object) []ctrl.Request {
+	var list applyv1.SyncList
+	if err := r.Client.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.MatchingFields{dependsOnIndex: o.GetName()}); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "list dependents of sync", "sync", o.GetNamespace()+"/"+o.GetName())
+		return nil
+	}
+	reqs := make([]ctrl.Request, 0, len(list.Items))
+	for i := range list.Items {
+		reqs = append(reqs, ctrl.Request{NamespacedName: types.NamespacedName{Namespace: list.Items[i].Namespace, Name: list.Items[i].Name}})
+	}
+	return reqs
+}
+
+// becameReady passes the updates of a Sync that make it Ready for its
+// generation, as checkDependencies judges it; other updates, creations and
+// deletions of Syncs leave their dependents to their own schedule.
+func becameReady() predicate.Predicate {
+	return predicate.Funcs{
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			oldSync, okOld := e.ObjectOld.(*applyv1.Sync)
+			newSync, okNew := e.ObjectNew.(*applyv1.Sync)
+			if !okOld || !okNew {
+				return false
+			}
+			return readyForGeneration(newSync) && !readyForGeneration(oldSync)
+		},
+	}
+}
+
+// readyForGeneration reports whether s is Ready for its current
+// generation.
+func readyForGeneration(s *applyv1.Sync) bool {
+	ready := conditions.Get(s, meta.ReadyCondition)
+	return ready != nil && conditions.IsTrue(s, meta.ReadyCondition) &&
+		ready.ObservedGeneration == s.Generation && s.Status.ObservedGeneration == s.Generation
 }
 
 // sourceChanged passes source updates that change the artifact or the spec
@@ -219,6 +283,20 @@ type failure struct {
 func (f *failure) Error() string { return f.err.Error() }
 func (f *failure) Unwrap() error { return f.err }
 
+// workDirError hides the work folder of one attempt in the message of err,
+// so that a failure repeated at every attempt keeps one message (and one
+// event) and the controller's file layout stays out of statuses.
+type workDirError struct {
+	dir string
+	err error
+}
+
+func (e *workDirError) Error() string {
+	return strings.ReplaceAll(e.err.Error(), e.dir, "<work dir>")
+}
+
+func (e *workDirError) Unwrap() error { return e.err }
+
 func retryable(reason string, err error) error { return &failure{reason: reason, err: err} }
 func stalled(reason string, err error) error {
 	return &failure{reason: reason, stalled: true, err: err}
@@ -237,6 +315,9 @@ func (r *SyncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resul
 	if err != nil {
 		return ctrl.Result{}, fmt.Errorf("reconcile sync %s: %w", req.NamespacedName, err)
 	}
+	// A failure is reported by an event only when it changes Ready, so
+	// that a Sync failing the same way at every retry emits one event.
+	readyBefore := conditions.Get(obj, meta.ReadyCondition)
 	defer func() {
 		// The status is written even when ctx ended, so use a context of
 		// its own.
@@ -307,21 +388,36 @@ func (r *SyncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resul
 	}
 	msg := err.Error()
 	conditions.MarkFalse(obj, meta.ReadyCondition, f.reason, "%s", msg)
+	newFailure := readyChanged(readyBefore, conditions.Get(obj, meta.ReadyCondition))
 	if f.stalled {
 		conditions.MarkStalled(obj, f.reason, "%s", msg)
-		r.event(ctx, obj, apievent.SeverityError, f.reason, msg)
+		if newFailure {
+			r.event(ctx, obj, apievent.SeverityError, f.reason, msg)
+		}
 		log.Error(err, "reconcile stalled")
 		return reconcile.RequeueAfter(obj.Spec.Interval.Duration, requeueJitter), nil
 	}
 	retry := obj.RetryInterval()
 	conditions.MarkReconciling(obj, meta.ProgressingWithRetryReason, "retrying in %s after: %s", retry, msg)
 	if f.reason != meta.DependencyNotReadyReason && f.reason != applyv1.ArtifactNotReadyReason {
-		r.event(ctx, obj, apievent.SeverityError, f.reason, msg)
+		if newFailure {
+			r.event(ctx, obj, apievent.SeverityError, f.reason, msg)
+		}
 		log.Error(err, "reconcile failed")
 	} else {
 		log.V(1).Info("waiting", "reason", f.reason, "message", msg)
 	}
 	return reconcile.RequeueAfter(retry, requeueJitter), nil
+}
+
+// readyChanged reports whether the Ready condition after differs from
+// before in status, reason or message; a condition appearing or vanishing is
+// a change.
+func readyChanged(before, after *metav1.Condition) bool {
+	if before == nil || after == nil {
+		return before != after
+	}
+	return before.Status != after.Status || before.Reason != after.Reason || before.Message != after.Message
 }
 
 // markSuspended keeps Ready's status and stamps it for the current
@@ -363,6 +459,7 @@ func (r *SyncReconciler) reconcileSync(ctx context.Context, obj *applyv1.Sync, f
 	defer func() { _ = os.RemoveAll(tmp) }()
 	root := filepath.Join(tmp, "artifact")
 	if err := storage.Fetch(ctx, r.httpClient(), *artifact, root); err != nil {
+		err = &workDirError{dir: tmp, err: err}
 		if isDigestMismatch(err) {
 			return "", changes, retryable(meta.VerificationFailedReason, err)
 		}
@@ -370,7 +467,7 @@ func (r *SyncReconciler) reconcileSync(ctx context.Context, obj *applyv1.Sync, f
 	}
 	objs, err := buildManifests(root, obj.Spec.Path)
 	if err != nil {
-		return "", changes, stalled(applyv1.BuildFailedReason, fmt.Errorf("build revision %s: %w", artifact.Revision, err))
+		return "", changes, stalled(applyv1.BuildFailedReason, fmt.Errorf("build revision %s: %w", artifact.Revision, &workDirError{dir: tmp, err: err}))
 	}
 
 	c, mapper, err := r.applyClient(ctx, obj)
@@ -455,9 +552,7 @@ func (r *SyncReconciler) checkDependencies(ctx context.Context, obj *applyv1.Syn
 			}
 			return retryable(meta.DependencyNotReadyReason, fmt.Errorf("get dependency %s: %w", key, err))
 		}
-		ready := conditions.Get(&d, meta.ReadyCondition)
-		if ready == nil || !conditions.IsTrue(&d, meta.ReadyCondition) ||
-			ready.ObservedGeneration != d.Generation || d.Status.ObservedGeneration != d.Generation {
+		if !readyForGeneration(&d) {
 			return retryable(meta.DependencyNotReadyReason, fmt.Errorf("dependency %s is not ready", key))
 		}
 	}
