@@ -22,7 +22,12 @@
 //   - [ProviderReconciler], [AlertReconciler] and [ReceiverReconciler] check
 //     the objects and report kstatus conditions; the ReceiverReconciler
 //     publishes status.webhookPath, [WebhookPath] of the token, name and
-//     namespace.
+//     namespace. Providers and Receivers are reconciled again as soon as
+//     a Secret they refer to is created, changed or deleted (a
+//     metadata-only watch of Secrets and field indexes on the referenced
+//     names: Secret data is never cached, the reconcilers read it
+//     uncached through their APIReader), and Alerts as soon as their
+//     Provider changes.
 //
 // A main wires the handlers as manager runnables, for example with
 // sigs.k8s.io/controller-runtime/pkg/manager.Server:

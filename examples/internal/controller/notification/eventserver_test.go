@@ -386,12 +386,18 @@ func TestAlertAndProviderConditions(t *testing.T) {
 		g.Expect(conditions.CheckKstatus(later)).To(Succeed())
 	}, eventually, poll).Should(Succeed())
 
-	// A reconcile request brings the Secret in, and the Alert follows its
-	// Provider.
-	createSecret(ctx, t, ns, "later", map[string]string{notificationv1.ProviderTokenKey: "t"})
-	g.Expect(c.Get(ctx, client.ObjectKeyFromObject(later), later)).To(Succeed())
+	// A reconcile request is handled while the Secret is missing; creating
+	// the Secret (which is watched) makes the Provider Ready, and the Alert
+	// follows its Provider.
+	before := later.DeepCopy()
 	later.Annotations = map[string]string{meta.ReconcileRequestAnnotation: "now"}
-	g.Expect(c.Update(ctx, later)).To(Succeed())
+	g.Expect(c.Patch(ctx, later, client.MergeFrom(before))).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		g.Expect(c.Get(ctx, client.ObjectKeyFromObject(later), later)).To(Succeed())
+		g.Expect(later.Status.LastHandledReconcileAt).To(Equal("now"))
+		g.Expect(later).To(matchers.HaveCondition(meta.ReadyCondition, metav1.ConditionFalse).WithMessage("not found"))
+	}, eventually, poll).Should(Succeed())
+	createSecret(ctx, t, ns, "later", map[string]string{notificationv1.ProviderTokenKey: "t"})
 	waitReady(t, later)
 	g.Expect(later.Status.LastHandledReconcileAt).To(Equal("now"))
 	waitReady(t, waiting)

@@ -3,6 +3,7 @@ package notification
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -19,7 +20,8 @@ import (
 // ProviderReconciler checks Providers: the type, the address (from the
 // spec or the Secret), the token generic-hmac needs and the CA
 // certificates. Ready is True when the Provider can be used; a problem in
-// the spec stalls it, a missing or incomplete Secret is retried.
+// the spec stalls it, a missing or incomplete Secret is retried, and
+// reconciled again as soon as the Secret changes.
 type ProviderReconciler struct {
 	// Client reads and patches Providers. Required.
 	Client client.Client
@@ -40,12 +42,21 @@ type ProviderReconciler struct {
 	Interval time.Duration
 }
 
-// SetupWithManager registers the reconciler with mgr.
+// SetupWithManager registers the reconciler with mgr. Besides Providers,
+// it watches the metadata of Secrets: creating, changing or deleting a
+// Secret reconciles the Providers of its namespace whose spec.secretRef or
+// spec.certSecretRef names it (found with a field index in mgr's cache),
+// so a Secret created after its Provider, or rotated, is picked up at once.
+// Only one ProviderReconciler may be registered with a manager.
 func (r *ProviderReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewControllerManagedBy(mgr).
-		For(&notificationv1.Provider{}, builder.WithPredicates(predicates.GenerationOrReconcileRequested())).
-		Named("provider").
-		Complete(r)
+	b := ctrl.NewControllerManagedBy(mgr).
+		For(&notificationv1.Provider{}, builder.WithPredicates(predicates.GenerationOrReconcileRequested()))
+	b, err := watchSecrets(mgr, b, &notificationv1.Provider{},
+		func() client.ObjectList { return &notificationv1.ProviderList{} }, providerSecretIndex, providerSecrets)
+	if err != nil {
+		return fmt.Errorf("set up provider controller: %w", err)
+	}
+	return b.Named("provider").Complete(r)
 }
 
 // Reconcile implements reconcile.Reconciler.

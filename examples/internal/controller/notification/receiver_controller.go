@@ -23,7 +23,8 @@ const DefaultReceiverInterval = 10 * time.Minute
 // ReceiverReconciler checks Receivers and publishes their webhook path:
 // status.webhookPath is WebhookPath(token, name, namespace) once the
 // Secret's token is read. Invalid resources stall the Receiver; a missing
-// Secret or token is retried (and the old path stays until it is read).
+// Secret or token is retried, and reconciled again as soon as the Secret
+// changes (the old path stays until a token is read).
 type ReceiverReconciler struct {
 	// Client reads and patches Receivers. Required.
 	Client client.Client
@@ -40,12 +41,21 @@ type ReceiverReconciler struct {
 	NoCrossNamespaceRefs bool
 }
 
-// SetupWithManager registers the reconciler with mgr.
+// SetupWithManager registers the reconciler with mgr. Besides Receivers,
+// it watches the metadata of Secrets: creating, changing or deleting a
+// Secret reconciles the Receivers of its namespace whose spec.secretRef
+// names it (found with a field index in mgr's cache), so a token created
+// after its Receiver, or rotated, changes status.webhookPath at once.
+// Only one ReceiverReconciler may be registered with a manager.
 func (r *ReceiverReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewControllerManagedBy(mgr).
-		For(&notificationv1.Receiver{}, builder.WithPredicates(predicates.GenerationOrReconcileRequested())).
-		Named("receiver").
-		Complete(r)
+	b := ctrl.NewControllerManagedBy(mgr).
+		For(&notificationv1.Receiver{}, builder.WithPredicates(predicates.GenerationOrReconcileRequested()))
+	b, err := watchSecrets(mgr, b, &notificationv1.Receiver{},
+		func() client.ObjectList { return &notificationv1.ReceiverList{} }, receiverSecretIndex, receiverSecrets)
+	if err != nil {
+		return fmt.Errorf("set up receiver controller: %w", err)
+	}
+	return b.Named("receiver").Complete(r)
 }
 
 // Reconcile implements reconcile.Reconciler.

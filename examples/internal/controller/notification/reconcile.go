@@ -17,8 +17,8 @@ import (
 )
 
 // DefaultInterval is how often a Provider or an Alert is reconciled again
-// when its reconciler sets no Interval, so that changed Secrets and
-// Providers are noticed.
+// when its reconciler sets no Interval. Changes of the Secrets and
+// Providers they use are watched and need not wait for it.
 const DefaultInterval = 10 * time.Minute
 
 // retryAfter is the delay before a reconcile that failed on something
