@@ -52,7 +52,8 @@ type ReceiverSpec struct {
 	// +required
 	SecretRef meta.LocalObjectReference `json:"secretRef"`
 
-	// Interval between reconciliations, which pick up a changed token.
+	// Interval between reconciliations; a changed token is picked up at once
+	// through a watch on the Secret, the interval is a fallback.
 	// Default: 10m.
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
