@@ -51,6 +51,10 @@ type ImagePolicyReconciler struct { //nolint:revive // named after its kind, as 
 	// policy may only use an ImageRepository of its own namespace. Default:
 	// the repository's spec.accessFrom decides.
 	Access flags.AccessOptions
+
+	// apiReader reads objects uncached, set by SetupWithManager; nil
+	// trusts the cache (see recordFailure).
+	apiReader client.Reader
 }
 
 // SetupWithManager registers the reconciler with mgr: it watches
@@ -60,6 +64,7 @@ func (r *ImagePolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Tags == nil {
 		return fmt.Errorf("setup image policy reconciler: %w", ErrNoTagStore)
 	}
+	r.apiReader = mgr.GetAPIReader()
 	err := mgr.GetFieldIndexer().IndexField(context.Background(), &imagev1.ImagePolicy{}, imageRepositoryIndex,
 		func(o client.Object) []string {
 			p, ok := o.(*imagev1.ImagePolicy)
@@ -117,13 +122,15 @@ func (r *ImagePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		return ctrl.Result{}, err
 	}
 	defer writeStatus(ctx, &retErr)
+	readyBefore := readyOf(obj)
 
 	ref, err := r.latest(ctx, obj)
 	if err != nil {
+		result, retryErr := finish(obj, err, "", 0)
 		if !errors.Is(err, policy.ErrNoMatch) {
-			record(ctx, r.EventRecorder, obj, event.SeverityError, reasonOf(err), err.Error())
+			recordFailure(ctx, r.EventRecorder, r.apiReader, obj, readyBefore, reasonOf(err), err)
 		}
-		return finish(obj, err, "", 0)
+		return result, retryErr
 	}
 	msg := "selected " + ref.String()
 	if prev := obj.Status.LatestRef; prev == nil || *prev != ref {

@@ -80,6 +80,10 @@ type ImageRepositoryReconciler struct { //nolint:revive // named after its kind,
 
 	// UserAgent is sent to registries. Default empty: go-containerregistry's.
 	UserAgent string
+
+	// apiReader reads objects uncached, set by SetupWithManager; nil
+	// trusts the cache (see recordFailure).
+	apiReader client.Reader
 }
 
 // SetupWithManager registers the reconciler with mgr. It returns
@@ -88,6 +92,7 @@ func (r *ImageRepositoryReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Tags == nil {
 		return fmt.Errorf("setup image repository reconciler: %w", ErrNoTagStore)
 	}
+	r.apiReader = mgr.GetAPIReader()
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&imagev1.ImageRepository{}, builder.WithPredicates(predicates.GenerationOrReconcileRequested())).
 		Named("imagerepository").
@@ -117,6 +122,7 @@ func (r *ImageRepositoryReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 		return ctrl.Result{}, err
 	}
 	defer writeStatus(ctx, &retErr)
+	readyBefore := readyOf(obj)
 
 	prevCount := -1
 	if obj.Status.LastScanResult != nil {
@@ -124,8 +130,9 @@ func (r *ImageRepositoryReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	}
 	set, err := r.scan(ctx, obj)
 	if err != nil {
-		record(ctx, r.EventRecorder, obj, event.SeverityError, meta.FailedReason, err.Error())
-		return finish(obj, err, "", obj.Spec.Interval.Duration)
+		result, retryErr := finish(obj, err, "", obj.Spec.Interval.Duration)
+		recordFailure(ctx, r.EventRecorder, r.apiReader, obj, readyBefore, meta.FailedReason, err)
+		return result, retryErr
 	}
 	r.Tags.Set(req.NamespacedName, set)
 	latest := slices.Clone(set.Tags)

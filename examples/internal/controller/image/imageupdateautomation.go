@@ -105,12 +105,17 @@ type ImageUpdateAutomationReconciler struct { //nolint:revive // named after its
 	// Now returns the time of commits and status fields. Default nil:
 	// time.Now.
 	Now func() time.Time
+
+	// apiReader reads objects uncached, set by SetupWithManager; nil
+	// trusts the cache (see recordFailure).
+	apiReader client.Reader
 }
 
 // SetupWithManager registers the reconciler with mgr: it watches
 // ImageUpdateAutomations, and ImagePolicies to run the automations of
 // their namespace as soon as a policy selects a new image.
 func (r *ImageUpdateAutomationReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.apiReader = mgr.GetAPIReader()
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&imagev1.ImageUpdateAutomation{}, builder.WithPredicates(predicates.GenerationOrReconcileRequested())).
 		Watches(&imagev1.ImagePolicy{}, handler.EnqueueRequestsFromMapFunc(r.automationsOf)).
@@ -155,12 +160,14 @@ func (r *ImageUpdateAutomationReconciler) Reconcile(ctx context.Context, req ctr
 		return ctrl.Result{}, err
 	}
 	defer writeStatus(ctx, &retErr)
+	readyBefore := readyOf(obj)
 
 	msg, err := r.run(ctx, obj)
+	result, retryErr := finish(obj, err, msg, obj.Spec.Interval.Duration)
 	if err != nil {
-		record(ctx, r.EventRecorder, obj, event.SeverityError, reasonOf(err), err.Error())
+		recordFailure(ctx, r.EventRecorder, r.apiReader, obj, readyBefore, reasonOf(err), err)
 	}
-	return finish(obj, err, msg, obj.Spec.Interval.Duration)
+	return result, retryErr
 }
 
 // run clones, rewrites, commits and pushes, and returns the Ready message.

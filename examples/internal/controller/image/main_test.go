@@ -16,6 +16,7 @@ import (
 	sourcev1 "github.com/sluice-dev/sluice/examples/api/source/v1"
 	"github.com/sluice-dev/sluice/examples/config"
 	"github.com/sluice-dev/sluice/examples/internal/controller/image"
+	"github.com/sluice-dev/sluice/runtime/events"
 	"github.com/sluice-dev/sluice/runtime/flags"
 	"github.com/sluice-dev/sluice/testenv"
 )
@@ -26,6 +27,9 @@ var (
 	k8s client.Client
 	// setupErr is why the manager did not start, if it did not.
 	setupErr error
+	// received is the notification receiver the reconcilers post their
+	// events to.
+	received *receiver
 )
 
 func TestMain(m *testing.M) {
@@ -37,24 +41,35 @@ func TestMain(m *testing.M) {
 		}
 	}
 	ctrl.SetLogger(logr.Discard())
-	os.Exit(testenv.RunMain(m, func(e *testenv.Environment) {
+	received = newReceiver()
+	code := testenv.RunMain(m, func(e *testenv.Environment) {
 		env, k8s = e, e.Client()
-		setupErr = setup(e.Manager())
+		setupErr = setup(e.Manager(), scheme)
 	}, testenv.WithScheme(scheme), testenv.WithCRDsFS(config.CRDs()),
-		testenv.WithManager(ctrl.Options{Metrics: metricsserver.Options{BindAddress: "0"}})))
+		testenv.WithManager(ctrl.Options{Metrics: metricsserver.Options{BindAddress: "0"}}))
+	received.Close()
+	os.Exit(code)
 }
 
 // setup adds the three reconcilers to the environment's running manager,
-// which the environment stops before the control plane.
-func setup(mgr ctrl.Manager) error {
+// which the environment stops before the control plane. Their events go to
+// received.
+func setup(mgr ctrl.Manager, scheme *runtime.Scheme) error {
+	rec, err := events.NewRecorder(nil, "image-controller", events.WithWebhook(received.URL),
+		events.WithInsecureHTTP(), events.WithScheme(scheme))
+	if err != nil {
+		return err
+	}
 	tags := image.NewTagStore()
-	if err := (&image.ImageRepositoryReconciler{Client: mgr.GetClient(), Tags: tags, InsecureHTTP: flags.InsecureHTTPOptions{Allow: true}}).SetupWithManager(mgr); err != nil {
+	if err := (&image.ImageRepositoryReconciler{Client: mgr.GetClient(), Tags: tags, EventRecorder: rec,
+		InsecureHTTP: flags.InsecureHTTPOptions{Allow: true}}).SetupWithManager(mgr); err != nil {
 		return err
 	}
-	if err := (&image.ImagePolicyReconciler{Client: mgr.GetClient(), Tags: tags}).SetupWithManager(mgr); err != nil {
+	if err := (&image.ImagePolicyReconciler{Client: mgr.GetClient(), Tags: tags, EventRecorder: rec}).SetupWithManager(mgr); err != nil {
 		return err
 	}
-	if err := (&image.ImageUpdateAutomationReconciler{Client: mgr.GetClient(), InsecureHTTP: flags.InsecureHTTPOptions{Allow: true}}).SetupWithManager(mgr); err != nil {
+	if err := (&image.ImageUpdateAutomationReconciler{Client: mgr.GetClient(), EventRecorder: rec,
+		InsecureHTTP: flags.InsecureHTTPOptions{Allow: true}}).SetupWithManager(mgr); err != nil {
 		return err
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/sluice-dev/sluice/apis/event"
 	"github.com/sluice-dev/sluice/apis/meta"
 	"github.com/sluice-dev/sluice/runtime/conditions"
 	"github.com/sluice-dev/sluice/runtime/events"
@@ -134,6 +135,44 @@ func record(ctx context.Context, rec *events.Recorder, obj client.Object, severi
 	if err := rec.Event(ctx, obj, severity, reason, message, nil); err != nil {
 		ctrl.LoggerFrom(ctx).Error(err, "record event", "reason", reason)
 	}
+}
+
+// readyOf returns a copy of obj's Ready condition, nil when it has none.
+// Take it before a reconcile changes the conditions, for recordFailure.
+func readyOf(obj meta.ObjectWithConditions) *metav1.Condition {
+	return conditions.Get(obj, meta.ReadyCondition)
+}
+
+// recordFailure emits an error event about a failed reconcile of obj, with
+// reason and err's message, unless obj's Ready condition (set by finish)
+// has the status, reason and message of before, the Ready condition taken
+// with readyOf when the reconcile started: a failure repeating on every
+// retry is reported once, and again only when it changes. As a retry may
+// start from a cached copy older than the last status write, an apparent
+// change is checked against obj as stored, read through live when it is
+// not nil; call recordFailure before writing the status.
+func recordFailure(ctx context.Context, rec *events.Recorder, live client.Reader, obj meta.ObjectWithConditionsSetter, before *metav1.Condition, reason string, err error) {
+	if rec == nil {
+		return
+	}
+	after := conditions.Get(obj, meta.ReadyCondition)
+	if sameReady(before, after) {
+		return
+	}
+	if stored, ok := obj.DeepCopyObject().(meta.ObjectWithConditionsSetter); ok && live != nil {
+		stored.SetConditions(nil)
+		if getErr := live.Get(ctx, client.ObjectKeyFromObject(obj), stored); getErr == nil &&
+			sameReady(conditions.Get(stored, meta.ReadyCondition), after) {
+			return
+		}
+	}
+	record(ctx, rec, obj, event.SeverityError, reason, err.Error())
+}
+
+// sameReady reports whether two Ready conditions, nil when absent, have
+// the same status, reason and message.
+func sameReady(a, b *metav1.Condition) bool {
+	return a != nil && b != nil && a.Status == b.Status && a.Reason == b.Reason && a.Message == b.Message
 }
 
 // beginStatus starts the reconcile of obj, whose status is status: it notes
