@@ -20,6 +20,8 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -154,6 +156,25 @@ func (e *Environment) startManager(ctx context.Context, mo manager.Options) erro
 
 // Config returns a copy of the admin rest.Config for the API server.
 func (e *Environment) Config() *rest.Config { return rest.CopyConfig(e.cfg) }
+
+// KubeConfig returns a kubeconfig for the admin user of the API server, with
+// one cluster, user and context named "testenv", for tools and processes
+// that take a kubeconfig file or Secret rather than a rest.Config. It holds
+// the client key: write it with mode 0600.
+func (e *Environment) KubeConfig() ([]byte, error) {
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["testenv"] = &clientcmdapi.Cluster{Server: e.cfg.Host, CertificateAuthorityData: e.cfg.CAData}
+	kc.AuthInfos["testenv"] = &clientcmdapi.AuthInfo{
+		ClientCertificateData: e.cfg.CertData, ClientKeyData: e.cfg.KeyData, Token: e.cfg.BearerToken,
+	}
+	kc.Contexts["testenv"] = &clientcmdapi.Context{Cluster: "testenv", AuthInfo: "testenv"}
+	kc.CurrentContext = "testenv"
+	data, err := clientcmd.Write(*kc)
+	if err != nil {
+		return nil, fmt.Errorf("write kubeconfig: %w", err)
+	}
+	return data, nil
+}
 
 // Scheme returns the scheme of [Environment.Client].
 func (e *Environment) Scheme() *runtime.Scheme { return e.scheme }

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
+	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/sluice-dev/sluice/testenv"
@@ -199,4 +200,17 @@ func TestConfigIsACopy(t *testing.T) {
 	c := env.Config()
 	c.Host = "http://changed.invalid"
 	g.Expect(env.Config().Host).NotTo(Equal(c.Host))
+}
+
+func TestKubeConfigReachesTheAPIServer(t *testing.T) {
+	g := NewWithT(t)
+	data, err := env.KubeConfig()
+	g.Expect(err).NotTo(HaveOccurred())
+	cfg, err := clientcmd.RESTConfigFromKubeConfig(data)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cfg.Host).To(Equal(env.Config().Host))
+	c, err := client.New(cfg, client.Options{})
+	g.Expect(err).NotTo(HaveOccurred())
+	var ns corev1.Namespace
+	g.Expect(c.Get(t.Context(), client.ObjectKey{Name: "default"}, &ns)).To(Succeed())
 }

@@ -137,16 +137,14 @@ func TestInvalidServiceAccountName(t *testing.T) {
 // serialized.
 func kubeConfig(t *testing.T, edit func(*clientcmdapi.Config)) []byte {
 	t.Helper()
-	rc := env.Config()
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["test"] = &clientcmdapi.Cluster{Server: rc.Host, CertificateAuthorityData: rc.CAData}
-	cfg.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: rc.CertData, ClientKeyData: rc.KeyData, Token: rc.BearerToken}
-	cfg.Contexts["test"] = &clientcmdapi.Context{Cluster: "test", AuthInfo: "admin"}
-	cfg.CurrentContext = "test"
+	data, err := env.KubeConfig()
+	NewWithT(t).Expect(err).NotTo(HaveOccurred())
+	cfg, err := clientcmd.Load(data)
+	NewWithT(t).Expect(err).NotTo(HaveOccurred())
 	if edit != nil {
 		edit(cfg)
 	}
-	data, err := clientcmd.Write(*cfg)
+	data, err = clientcmd.Write(*cfg)
 	NewWithT(t).Expect(err).NotTo(HaveOccurred())
 	return data
 }
@@ -161,22 +159,22 @@ func TestKubeConfigSecret(t *testing.T) {
 		"admin":  {"value": kubeConfig(t, nil)},
 		"custom": {"remote.yaml": kubeConfig(t, nil)},
 		"exec": {"value": kubeConfig(t, func(c *clientcmdapi.Config) {
-			c.AuthInfos["admin"] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{
+			c.AuthInfos["testenv"] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{
 				APIVersion: "client.authentication.k8s.io/v1", Command: "/bin/steal-credentials", Args: []string{token},
 				InteractiveMode: clientcmdapi.NeverExecInteractiveMode,
 			}}
 		})},
 		"auth-provider": {"value": kubeConfig(t, func(c *clientcmdapi.Config) {
-			c.AuthInfos["admin"] = &clientcmdapi.AuthInfo{AuthProvider: &clientcmdapi.AuthProviderConfig{
+			c.AuthInfos["testenv"] = &clientcmdapi.AuthInfo{AuthProvider: &clientcmdapi.AuthProviderConfig{
 				Name: "oidc", Config: map[string]string{"id-token": token},
 			}}
 		})},
 		"token-file": {"value": kubeConfig(t, func(c *clientcmdapi.Config) {
-			c.AuthInfos["admin"] = &clientcmdapi.AuthInfo{TokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token"}
+			c.AuthInfos["testenv"] = &clientcmdapi.AuthInfo{TokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token"}
 		})},
 		"ca-file": {"value": kubeConfig(t, func(c *clientcmdapi.Config) {
-			c.Clusters["test"].CertificateAuthorityData = nil
-			c.Clusters["test"].CertificateAuthority = "/etc/ssl/ca.pem"
+			c.Clusters["testenv"].CertificateAuthorityData = nil
+			c.Clusters["testenv"].CertificateAuthority = "/etc/ssl/ca.pem"
 		})},
 		"garbage":    {"value": []byte("apiVersion: v1\nkind: Config\nusers: [" + token)},
 		"no-context": {"value": kubeConfig(t, func(c *clientcmdapi.Config) { c.CurrentContext = "" })},

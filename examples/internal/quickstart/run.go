@@ -15,9 +15,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/sluice-dev/sluice/apis/meta"
@@ -136,8 +133,12 @@ func Run(ctx context.Context, opts Options) (err error) {
 		return nil
 	}
 	kubeconfig := filepath.Join(workDir, "kubeconfig")
-	if err := writeKubeconfig(q.env.Config(), kubeconfig); err != nil {
+	data, err := q.env.KubeConfig()
+	if err != nil {
 		return fmt.Errorf("quickstart: %w", err)
+	}
+	if err := os.WriteFile(kubeconfig, data, 0o600); err != nil {
+		return fmt.Errorf("quickstart: write kubeconfig: %w", err)
 	}
 	r.note("\nStill running (--keep). Try:\n\n  export KUBECONFIG=%s\n  kubectl get gitrepositories,syncs -n %s\n  kubectl get configmaps -n %s\n\nGit repository: %s\nPress Ctrl-C to stop.",
 		kubeconfig, systemNamespace, demoNamespace, q.git.HTTPURL(demoRepo))
@@ -408,19 +409,4 @@ func short(hash string) string {
 		return hash[:12]
 	}
 	return hash
-}
-
-// writeKubeconfig writes a kubeconfig for cfg's admin user to path.
-func writeKubeconfig(cfg *rest.Config, path string) error {
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["quickstart"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["quickstart-admin"] = &clientcmdapi.AuthInfo{
-		ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken,
-	}
-	kc.Contexts["quickstart"] = &clientcmdapi.Context{Cluster: "quickstart", AuthInfo: "quickstart-admin"}
-	kc.CurrentContext = "quickstart"
-	if err := clientcmd.WriteToFile(*kc, path); err != nil {
-		return fmt.Errorf("write kubeconfig: %w", err)
-	}
-	return nil
 }
