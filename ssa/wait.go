@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -125,14 +126,16 @@ func (m *ResourceManager) WaitIDs(ctx context.Context, ids []ObjectID, opts Wait
 
 // WaitForTermination blocks until none of objs exists any more, as after
 // a delete, and returns nil then. Objects held by finalizers count until
-// the finalizers are removed. It returns the errors Wait returns, except
-// ErrObjectFailed.
+// the finalizers are removed. An object of objs that carries a UID is
+// gone once its name holds an object with another UID (recreated, say by
+// its owner). It returns the errors Wait returns, except ErrObjectFailed.
 func (m *ResourceManager) WaitForTermination(ctx context.Context, objs []*unstructured.Unstructured, opts WaitOptions) error {
 	return m.wait(ctx, waitTargetsOf(objs), opts, true)
 }
 
 // WaitForTerminationIDs is WaitForTermination for objects named by id,
-// such as those of the ChangeSet of a delete or prune.
+// such as those of the ChangeSet of a delete or prune. An id carries no
+// UID, so any object under the name counts as still there.
 func (m *ResourceManager) WaitForTerminationIDs(ctx context.Context, ids []ObjectID, opts WaitOptions) error {
 	return m.wait(ctx, waitTargetsOfIDs(ids), opts, true)
 }
@@ -142,12 +145,13 @@ func (m *ResourceManager) WaitForTerminationIDs(ctx context.Context, ids []Objec
 type waitTarget struct {
 	id  ObjectID
 	gvk schema.GroupVersionKind
+	uid types.UID // empty when unknown
 }
 
 func waitTargetsOf(objs []*unstructured.Unstructured) []waitTarget {
 	out := make([]waitTarget, len(objs))
 	for i, o := range objs {
-		out[i] = waitTarget{id: IDOf(o), gvk: o.GroupVersionKind()}
+		out[i] = waitTarget{id: IDOf(o), gvk: o.GroupVersionKind(), uid: o.GetUID()}
 	}
 	return out
 }
@@ -166,6 +170,20 @@ type waitGroup struct {
 	gvk       schema.GroupVersionKind
 	namespace string
 	names     map[string]ObjectID
+	// uids holds the UID a termination wait waits out, by name; an
+	// object under the name with another UID is a new one.
+	uids      map[string]types.UID
+	terminate bool
+}
+
+// observe returns what u, one of g's objects, says about id.
+func (g *waitGroup) observe(id ObjectID, u *unstructured.Unstructured) observation {
+	if g.terminate {
+		if uid := g.uids[u.GetName()]; uid != "" && u.GetUID() != uid {
+			return observation{id: id, status: status.NotFoundStatus, message: "replaced by a new object"}
+		}
+	}
+	return kstatusOf(id, u)
 }
 
 // observation is what a wait learned about one object.
@@ -214,13 +232,16 @@ func (m *ResourceManager) wait(ctx context.Context, targets []waitTarget, opts W
 		}
 		g := groups[gk][t.id.Namespace]
 		if g == nil {
-			g = &waitGroup{gvk: t.gvk, namespace: t.id.Namespace, names: map[string]ObjectID{}}
+			g = &waitGroup{gvk: t.gvk, namespace: t.id.Namespace, names: map[string]ObjectID{}, uids: map[string]types.UID{}, terminate: terminate}
 			groups[gk][t.id.Namespace] = g
 			order = append(order, g)
 		} else if g.gvk.Version == "" {
 			g.gvk.Version = t.gvk.Version
 		}
 		g.names[t.id.Name] = t.id
+		if t.uid != "" {
+			g.uids[t.id.Name] = t.uid
+		}
 	}
 	if len(states) == 0 {
 		return nil
@@ -428,7 +449,7 @@ func (m *ResourceManager) listGroup(ctx context.Context, r client.Reader, g *wai
 			continue
 		}
 		seen[item.GetName()] = true
-		if !send(kstatusOf(id, item)) {
+		if !send(g.observe(id, item)) {
 			return "", ctx.Err()
 		}
 	}
@@ -493,7 +514,7 @@ func (m *ResourceManager) watchGroup(ctx context.Context, w client.WithWatch, g 
 				}
 				o := observation{id: id, status: status.NotFoundStatus, message: "deleted"}
 				if ev.Type != watch.Deleted {
-					o = kstatusOf(id, u)
+					o = g.observe(id, u)
 				}
 				if !send(o) {
 					return watchStopped

@@ -230,6 +230,42 @@ func TestWaitForTermination(t *testing.T) {
 	g.Expect(found).To(BeFalse())
 }
 
+// TestWaitForTerminationRecreated shows an object deleted and created
+// again under its name (as an owner does) counts as terminated when the
+// wait knows its UID, and as present when it only knows the name.
+func TestWaitForTerminationRecreated(t *testing.T) {
+	g := NewWithT(t)
+	ns := lcNamespace(t, "wait-recreated")
+	m := lcManager(t, lcOwner)
+
+	// Held by a finalizer, the old object is still there when the wait
+	// starts; a new one takes its name once the finalizer goes.
+	old := lcObject("v1", "ConfigMap", ns, "settings", nil)
+	old.SetFinalizers([]string{"lifecycle.sluice.dev/hold"})
+	old = lcCreate(t, old)
+	_, err := m.Delete(t.Context(), []*unstructured.Unstructured{old}, ssa.DeleteOptions{})
+	g.Expect(err).NotTo(HaveOccurred())
+	done := make(chan error, 1)
+	go func() {
+		done <- m.WaitForTermination(t.Context(), []*unstructured.Unstructured{old}, ssa.WaitOptions{Timeout: time.Minute, Interval: time.Minute})
+	}()
+	g.Consistently(done, 300*time.Millisecond).ShouldNot(Receive())
+	lcRemoveFinalizers(t, old)
+	g.Eventually(done, 5*time.Second).Should(Receive(BeNil()))
+
+	recreated := lcCreate(t, lcObject("v1", "ConfigMap", ns, "settings", nil))
+	g.Expect(recreated.GetUID()).NotTo(Equal(old.GetUID()))
+
+	// Started after the new object exists: the old UID is gone.
+	g.Expect(m.WaitForTermination(t.Context(), []*unstructured.Unstructured{old}, ssa.WaitOptions{Timeout: 5 * time.Second})).To(Succeed())
+
+	// By name only, or by the new object's UID, something is still there.
+	err = m.WaitForTerminationIDs(t.Context(), []ssa.ObjectID{ssa.IDOf(old)}, ssa.WaitOptions{Timeout: 500 * time.Millisecond})
+	g.Expect(err).To(MatchError(ssa.ErrWaitTimeout))
+	err = m.WaitForTermination(t.Context(), []*unstructured.Unstructured{recreated}, ssa.WaitOptions{Timeout: 500 * time.Millisecond})
+	g.Expect(err).To(MatchError(ssa.ErrWaitTimeout))
+}
+
 func ExamplePendingObject_String() {
 	p := ssa.PendingObject{
 		ID:      ssa.ObjectID{Group: "apps", Kind: "Deployment", Namespace: "web", Name: "frontend"},
