@@ -27,8 +27,8 @@ TEST_FLAGS ?= -race -count=1 -timeout=$(TEST_TIMEOUT)
 # How long each fuzz target runs in `make test`.
 FUZZTIME ?= 10s
 
-.PHONY: test lint tidy vet build fuzz assets list-modules quickstart
-test: assets $(addprefix test-,$(MODULES)) fuzz
+.PHONY: test lint tidy vet build fuzz assets list-modules quickstart test-kubebuilder-assets
+test: assets $(addprefix test-,$(MODULES)) test-kubebuilder-assets fuzz
 lint: $(addprefix lint-,$(MODULES))
 tidy: $(addprefix tidy-,$(MODULES))
 vet: $(addprefix vet-,$(MODULES))
@@ -44,6 +44,19 @@ list-modules:
 # Gitea on 2 idle cores).
 assets:
 	@cd testenv && go run ./cmd/assets -tools | tail -n 1
+
+# testenv's control-plane tests once more the way a controller-runtime
+# envtest user runs them: binaries copied to a folder named by
+# KUBEBUILDER_ASSETS, an empty cache and the module proxy off, so nothing
+# but that folder can serve them.
+test-kubebuilder-assets: assets
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	dir=$$(cd testenv && go run ./cmd/assets | tail -n 1) && \
+	mkdir -p "$$tmp/bin" "$$tmp/cache" && cp "$$dir"/kube-apiserver "$$dir"/etcd "$$tmp/bin/" && \
+	cd testenv && go test -c -o "$$tmp/testenv.test" . && \
+	KUBEBUILDER_ASSETS="$$tmp/bin" XDG_CACHE_HOME="$$tmp/cache" GOPROXY=off \
+	  "$$tmp/testenv.test" -test.count=1 -test.timeout=$(TEST_TIMEOUT) \
+	  -test.run 'TestServerSideApply|TestCRDFromPathsIsServedAndValidates|TestInstallCRDsFromFS|TestKubeConfigReachesTheAPIServer'
 
 # The README's quickstart: a control plane, a Git server and the example
 # controllers, showing apply, update, drift correction and prune.
