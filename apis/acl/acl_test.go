@@ -1,9 +1,11 @@
 package acl
 
 import (
+	"strings"
 	"testing"
 
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 func TestAccessFromSelects(t *testing.T) {
@@ -46,4 +48,21 @@ func TestDeepCopy(t *testing.T) {
 	g.Expect(in.NamespaceSelectors[0].MatchLabels).To(HaveKeyWithValue("team", "a"))
 	var nilAccess *AccessFrom
 	g.Expect(nilAccess.DeepCopy()).To(BeNil())
+}
+
+// The limits are those Kubernetes puts on the labels of a namespace, so
+// that no selector a namespace could match is refused.
+func TestLimitsMatchKubernetesLabels(t *testing.T) {
+	g := NewWithT(t)
+	prefix := strings.Repeat(strings.Repeat("a", 63)+".", 3) + strings.Repeat("a", 61)
+	g.Expect(prefix).To(HaveLen(validation.DNS1123SubdomainMaxLength))
+	longestKey := prefix + "/" + strings.Repeat("k", 63)
+	g.Expect(longestKey).To(HaveLen(LabelKeyMaxLength))
+	g.Expect(validation.IsQualifiedName(longestKey)).To(BeEmpty())
+	g.Expect(validation.IsQualifiedName(longestKey + "k")).NotTo(BeEmpty())
+	g.Expect(validation.IsQualifiedName("a" + longestKey)).NotTo(BeEmpty())
+
+	g.Expect(LabelValueMaxLength).To(Equal(validation.LabelValueMaxLength))
+	g.Expect(validation.IsValidLabelValue(strings.Repeat("v", LabelValueMaxLength))).To(BeEmpty())
+	g.Expect(validation.IsValidLabelValue(strings.Repeat("v", LabelValueMaxLength+1))).NotTo(BeEmpty())
 }

@@ -47,6 +47,15 @@
 //   - Every other spec string: a MaxLength (the apiserver's cost estimates for
 //     CEL rules need one), and MinLength=1 when empty is meaningless.
 //     Integers: Minimum and Maximum where the domain has them.
+//   - Lists: a MaxItems on every spec list (for the same reason) and a
+//     +listType.
+//   - Label maps (map[string]string of label keys and values):
+//     MaxProperties, and XValidation rules bounding each key and value,
+//     since a map value takes no MaxLength marker. Keys:
+//     self.all(k, k.size() <= 317 && !format.qualifiedName().validate(k).hasValue());
+//     values: self.all(k, self[k].size() <= 63) (a grammar check on
+//     values exceeds the CEL cost budget of a CRD). The MatchLabels of
+//     acl.NamespaceSelector is the model.
 //   - Defaults: +kubebuilder:default=<value> on optional fields only, with
 //     the same default stated in the comment ("Defaults to 5m."); a
 //     defaulted field is +optional with omitempty, so that an object

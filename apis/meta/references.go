@@ -19,9 +19,12 @@ type LocalObjectReference struct {
 //
 // +kubebuilder:object:generate=true
 type NamespacedObjectReference struct {
-	// APIVersion of the referent, such as "source.sluice.dev/v1". Empty
-	// (the default) means the version the referring API documents.
+	// APIVersion of the referent: a version ("v1"), or a group, '/' and a
+	// version ("source.sluice.dev/v1"), the group a DNS-1123 subdomain and
+	// the version a DNS-1035 label. Empty (the default) means the version
+	// the referring API documents.
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[a-z]([-a-z0-9]*[a-z0-9])?$`
 	// +optional
 	APIVersion string `json:"apiVersion,omitempty"`
 

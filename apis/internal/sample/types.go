@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/sluice-dev/sluice/apis/acl"
 	"github.com/sluice-dev/sluice/apis/meta"
 )
 
@@ -56,6 +57,22 @@ type Spec struct {
 	// default) means anonymous access.
 	// +optional
 	SecretRef *meta.SecretKeyReference `json:"secretRef,omitempty"`
+
+	// TargetRef names the object the Sample acts on, possibly of another
+	// kind and in another namespace. Nil (the default) means the Sample
+	// itself.
+	// +optional
+	TargetRef *meta.NamespacedObjectReference `json:"targetRef,omitempty"`
+
+	// KubeConfig points at the kubeconfig of a remote cluster. Nil (the
+	// default) means the cluster the Sample lives in.
+	// +optional
+	KubeConfig *meta.KubeConfigReference `json:"kubeConfig,omitempty"`
+
+	// AccessFrom lists the namespaces whose objects may refer to this
+	// Sample. Nil (the default) grants no cross-namespace access.
+	// +optional
+	AccessFrom *acl.AccessFrom `json:"accessFrom,omitempty"`
 
 	// Interval between reconciliations.
 	// +kubebuilder:validation:Type=string

@@ -5,6 +5,7 @@
 package sample
 
 import (
+	"github.com/sluice-dev/sluice/apis/acl"
 	"github.com/sluice-dev/sluice/apis/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -77,6 +78,21 @@ func (in *Spec) DeepCopyInto(out *Spec) {
 		in, out := &in.SecretRef, &out.SecretRef
 		*out = new(meta.SecretKeyReference)
 		**out = **in
+	}
+	if in.TargetRef != nil {
+		in, out := &in.TargetRef, &out.TargetRef
+		*out = new(meta.NamespacedObjectReference)
+		**out = **in
+	}
+	if in.KubeConfig != nil {
+		in, out := &in.KubeConfig, &out.KubeConfig
+		*out = new(meta.KubeConfigReference)
+		**out = **in
+	}
+	if in.AccessFrom != nil {
+		in, out := &in.AccessFrom, &out.AccessFrom
+		*out = new(acl.AccessFrom)
+		(*in).DeepCopyInto(*out)
 	}
 	out.Interval = in.Interval
 	if in.Timeout != nil {

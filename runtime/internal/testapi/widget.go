@@ -28,11 +28,14 @@ func AddToScheme(s *runtime.Scheme) error {
 
 // WidgetSpec is the desired state of a Widget.
 type WidgetSpec struct {
-	// Value is copied into status.value by the test reconciler.
+	// Value is copied into status.value by the test reconciler. Empty by
+	// default; at most 1024 characters.
+	// +kubebuilder:validation:MaxLength=1024
 	// +optional
 	Value string `json:"value,omitempty"`
 
 	// FailCleanup makes the test reconciler's finalizer cleanup fail.
+	// Defaults to false.
 	// +optional
 	FailCleanup bool `json:"failCleanup,omitempty"`
 }
@@ -63,7 +66,13 @@ type Widget struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	Spec   WidgetSpec   `json:"spec,omitempty"`
+	// Spec is the desired state; empty by default.
+	// +optional
+	Spec WidgetSpec `json:"spec,omitempty"`
+
+	// Status is the observed state; empty until the test reconciler
+	// writes it.
+	// +optional
 	Status WidgetStatus `json:"status,omitempty"`
 }
 
@@ -79,5 +88,7 @@ func (w *Widget) SetConditions(c []metav1.Condition) { w.Status.Conditions = c }
 type WidgetList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
-	Items           []Widget `json:"items"`
+
+	// Items are the Widgets.
+	Items []Widget `json:"items"`
 }
