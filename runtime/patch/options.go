@@ -18,7 +18,9 @@ func newOptions(opts []Option) options {
 
 // WithOwnedConditions names the condition types this controller owns:
 // on a conflict the helper's values win for them, even over a newer
-// server copy, and a condition the reconcile removed stays removed.
+// server copy (keeping the server's lastTransitionTime when the status is
+// the same, as the condition did not transition), and a condition the
+// reconcile removed stays removed.
 // Default: no owned types, so a condition the server's copy changed since
 // the snapshot keeps the server's value.
 func WithOwnedConditions(types ...string) Option {
