@@ -30,10 +30,22 @@
 //
 // The webhook address must use https:// unless [WithInsecureHTTP] is given:
 // payloads and addresses often carry tokens, and plain HTTP is acceptable
-// only inside a trusted network or in tests. Errors quote the address
+// only inside a trusted network or in tests. A controller whose
+// --insecure-allow-http flag sets that policy passes
+// flags.InsecureHTTPOptions.EventsOptions() (package runtime/flags), which
+// gives WithInsecureHTTP exactly when the flag allows plain HTTP; that
+// package's InsecureHTTPOptions.Validate checks the proxies in the
+// environment, which the default HTTP client uses. This package does not
+// import runtime/flags. Errors quote the address
 // without its user information, query and fragment, and never include the
 // receiver's response body. Redirects are not followed by the default HTTP
 // client.
+//
+// # Scheme
+//
+// Without [WithScheme], each Recorder builds its own scheme of client-go's
+// built-in kinds; it never reads client-go's global, mutable scheme.Scheme.
+// Pass the manager's scheme for custom resources.
 //
 // # Concurrency
 //

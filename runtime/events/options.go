@@ -1,6 +1,7 @@
 package events
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -40,6 +41,7 @@ type options struct {
 	allowInsecure  bool
 	httpClient     *http.Client
 	scheme         *runtime.Scheme
+	schemeSet      bool // WithScheme was given
 	instance       string
 	prefix         string
 	maxAttempts    int
@@ -56,7 +58,6 @@ func defaultOptions() options {
 			// receiver's host: report it as a failed delivery instead.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		scheme:         clientgoscheme.Scheme,
 		prefix:         event.MetadataPrefix,
 		maxAttempts:    DefaultMaxAttempts,
 		backoff:        DefaultBackoff,
@@ -91,11 +92,25 @@ func WithHTTPClient(c *http.Client) Option {
 }
 
 // WithScheme sets the scheme used to find the API version and kind of
-// objects for the payload's involvedObject. The default is client-go's
-// kubernetes scheme, which knows only built-in kinds: pass the manager's
-// scheme for custom resources.
+// objects for the payload's involvedObject; nil is refused. The default is
+// a scheme of client-go's built-in kinds that [NewRecorder] builds for the
+// Recorder alone (never client-go's global, mutable scheme.Scheme): pass
+// the manager's scheme for custom resources.
 func WithScheme(s *runtime.Scheme) Option {
-	return func(o *options) { o.scheme = s }
+	return func(o *options) {
+		o.scheme = s
+		o.schemeSet = true
+	}
+}
+
+// newDefaultScheme returns a new scheme that knows client-go's built-in
+// types.
+func newDefaultScheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		return nil, fmt.Errorf("build default scheme: %w", err)
+	}
+	return s, nil
 }
 
 // WithReportingInstance sets the payload's reportingInstance, for example

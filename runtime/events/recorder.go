@@ -52,8 +52,15 @@ func NewRecorder(k8s kevents.EventRecorder, controller string, opts ...Option) (
 		return nil, fmt.Errorf("new event recorder: max attempts %d below 1: %w", o.maxAttempts, ErrInvalidOption)
 	case o.backoff < 0, o.attemptTimeout <= 0, o.timeout <= 0:
 		return nil, fmt.Errorf("new event recorder: backoff and timeouts must be positive: %w", ErrInvalidOption)
-	case o.httpClient == nil, o.scheme == nil:
+	case o.httpClient == nil, o.schemeSet && o.scheme == nil:
 		return nil, fmt.Errorf("new event recorder: nil HTTP client or scheme: %w", ErrInvalidOption)
+	}
+	if !o.schemeSet {
+		s, err := newDefaultScheme()
+		if err != nil {
+			return nil, fmt.Errorf("new event recorder: %w", err)
+		}
+		o.scheme = s
 	}
 	r := &Recorder{k8s: k8s, controller: controller, opts: o}
 	if o.webhook == "" {

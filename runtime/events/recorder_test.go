@@ -344,6 +344,7 @@ func TestNewRecorderErrors(t *testing.T) {
 		{"zero attempts", "c", []events.Option{events.WithRetries(0, time.Second)}, events.ErrInvalidOption},
 		{"zero timeout", "c", []events.Option{events.WithTimeouts(0, time.Second)}, events.ErrInvalidOption},
 		{"nil client", "c", []events.Option{events.WithHTTPClient(nil)}, events.ErrInvalidOption},
+		{"nil scheme", "c", []events.Option{events.WithScheme(nil)}, events.ErrInvalidOption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -374,7 +375,10 @@ func TestKubernetesEvents(t *testing.T) {
 	t.Cleanup(broadcaster.Shutdown)
 
 	recv := newReceiver(t)
-	rec, err := events.NewRecorder(broadcaster.NewRecorder(clientgoscheme.Scheme, "sluice-test"), "sluice-test",
+	// A scheme of the test's own, not client-go's global one.
+	scheme := runtime.NewScheme()
+	g.Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
+	rec, err := events.NewRecorder(broadcaster.NewRecorder(scheme, "sluice-test"), "sluice-test",
 		append(fast(1), events.WithWebhook(recv.URL))...)
 	g.Expect(err).NotTo(HaveOccurred())
 

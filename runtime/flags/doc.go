@@ -4,7 +4,9 @@
 // pflag.FlagSet, and a method that turns the parsed values into what the
 // controller needs: a logger, a rest.Config tweak, manager and cache
 // options, a rate limiter, feature gates, and the options of packages
-// runtime/acl and runtime/impersonation.
+// runtime/acl, runtime/impersonation and runtime/events. The dependency
+// goes one way: flags imports those packages to build their options, and
+// they never import flags, so a library user needs no command line.
 //
 // The one pattern a newcomer needs:
 //
@@ -16,6 +18,7 @@
 //	logOpts.BindFlags(fs)
 //	clientOpts.BindFlags(fs)
 //	if err := fs.Parse(os.Args[1:]); err != nil { ... }
+//	if err := clientOpts.Validate(); err != nil { ... } // and every other struct's Validate
 //	log, err := logOpts.Logger()
 //
 // BindFlags sets each field to its default, so a struct that is bound but
@@ -31,7 +34,8 @@
 // Invalid values are refused when the flags are parsed, with an
 // [*InvalidValueError] (matching [ErrInvalidValue]) reachable through
 // errors.As from pflag's error; the Validate methods return the same type
-// for combinations of flags. [*FeatureGateError] reports an unknown or
+// for combinations of flags, and [InsecureHTTPOptions.Validate] an
+// [*InsecureHTTPError] for a plain-HTTP proxy in the environment. [*FeatureGateError] reports an unknown or
 // malformed feature gate (matching [ErrUnknownFeatureGate] or
 // [ErrInvalidValue]); [*InsecureHTTPError] matches [ErrInsecureHTTP] for a
 // plain-HTTP URL or proxy that the insecure-HTTP policy blocks.

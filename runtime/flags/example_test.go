@@ -8,6 +8,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/sluice-dev/sluice/runtime/acl"
+	"github.com/sluice-dev/sluice/runtime/events"
 	"github.com/sluice-dev/sluice/runtime/flags"
 )
 
@@ -51,4 +52,32 @@ func ExampleFeatureGates_Set() {
 	// Output:
 	// true
 	// parse --feature-gates: gate "Teleport": unknown feature gate
+}
+
+func ExampleInsecureHTTPOptions_EventsOptions() {
+	var insecure flags.InsecureHTTPOptions
+	fs := pflag.NewFlagSet("controller", pflag.ContinueOnError)
+	insecure.BindFlags(fs)
+	newRecorder := func() error {
+		opts := append([]events.Option{events.WithWebhook("http://receiver.notify.svc/hook")}, insecure.EventsOptions()...)
+		_, err := events.NewRecorder(nil, "my-controller", opts...)
+		return err
+	}
+
+	// By default the policy blocks a plain-HTTP webhook address.
+	if err := fs.Parse(nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(errors.Is(newRecorder(), events.ErrInsecureAddress))
+
+	// --insecure-allow-http allows it.
+	if err := fs.Parse([]string{"--insecure-allow-http"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(newRecorder())
+	// Output:
+	// true
+	// <nil>
 }

@@ -4,16 +4,24 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
 	"github.com/spf13/pflag"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/sluice-dev/sluice/apis/event"
+	"github.com/sluice-dev/sluice/runtime/events"
 )
 
 func newFlagSet() *pflag.FlagSet {
@@ -399,6 +407,93 @@ func TestInsecureHTTPCheckProxyEnvDefaultsToProcessEnv(t *testing.T) {
 	var ihe *InsecureHTTPError
 	g.Expect(errors.As(InsecureHTTPOptions{}.CheckProxyEnv(nil), &ihe)).To(BeTrue())
 	g.Expect(ihe.Source).To(Equal("http_proxy"))
+}
+
+// Not parallel: t.Setenv changes the process environment.
+func TestInsecureHTTPValidate(t *testing.T) {
+	proxies := []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"}
+	for _, k := range proxies {
+		t.Setenv(k, "")
+	}
+	var blocked InsecureHTTPOptions
+	NewWithT(t).Expect(newFlagSetWith(&blocked).Parse(nil)).To(Succeed())
+	allowed := InsecureHTTPOptions{Allow: true}
+
+	t.Run("no proxy", func(t *testing.T) {
+		NewWithT(t).Expect(blocked.Validate()).To(Succeed())
+	})
+	t.Run("https proxy", func(t *testing.T) {
+		t.Setenv("HTTPS_PROXY", "https://proxy:3128")
+		NewWithT(t).Expect(blocked.Validate()).To(Succeed())
+	})
+	for _, k := range proxies {
+		t.Run("plain "+k, func(t *testing.T) {
+			g := NewWithT(t)
+			t.Setenv(k, "http://user:hunter2@proxy:3128")
+			err := blocked.Validate()
+			g.Expect(err).To(MatchError(ErrInsecureHTTP))
+			var ihe *InsecureHTTPError
+			g.Expect(errors.As(err, &ihe)).To(BeTrue())
+			g.Expect(ihe.Source).To(Equal(k))
+			g.Expect(err.Error()).NotTo(ContainSubstring("hunter2"))
+			g.Expect(allowed.Validate()).To(Succeed())
+		})
+	}
+	t.Run("unparsable proxy", func(t *testing.T) {
+		g := NewWithT(t)
+		t.Setenv("https_proxy", "user:hunter2@proxy:3128/%zz")
+		err := blocked.Validate()
+		g.Expect(err).To(MatchError(ErrInvalidValue))
+		g.Expect(err.Error()).NotTo(ContainSubstring("hunter2"))
+	})
+	t.Run("flag allows", func(t *testing.T) {
+		g := NewWithT(t)
+		t.Setenv("HTTP_PROXY", "http://proxy:3128")
+		var o InsecureHTTPOptions
+		g.Expect(newFlagSetWith(&o).Parse([]string{"--insecure-allow-http"})).To(Succeed())
+		g.Expect(o.Validate()).To(Succeed())
+	})
+}
+
+func TestInsecureHTTPEventsOptions(t *testing.T) {
+	var received atomic.Int32
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		var e event.Event
+		if err := json.NewDecoder(req.Body).Decode(&e); err != nil || e.Reason != "Synced" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		received.Add(1)
+	}))
+	t.Cleanup(recv.Close)
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "apps", Name: "app"}}
+
+	t.Run("blocked by default", func(t *testing.T) {
+		g := NewWithT(t)
+		var o InsecureHTTPOptions
+		g.Expect(newFlagSetWith(&o).Parse(nil)).To(Succeed())
+		g.Expect(o.EventsOptions()).To(BeEmpty())
+		opts := append([]events.Option{events.WithWebhook(recv.URL)}, o.EventsOptions()...)
+		rec, err := events.NewRecorder(nil, "test-controller", opts...)
+		g.Expect(err).To(MatchError(events.ErrInsecureAddress))
+		g.Expect(rec).To(BeNil())
+
+		// HTTPS stays allowed.
+		_, err = events.NewRecorder(nil, "test-controller",
+			append([]events.Option{events.WithWebhook("https://receiver.example/hook")}, o.EventsOptions()...)...)
+		g.Expect(err).NotTo(HaveOccurred())
+	})
+
+	t.Run("allowed by the flag", func(t *testing.T) {
+		g := NewWithT(t)
+		var o InsecureHTTPOptions
+		g.Expect(newFlagSetWith(&o).Parse([]string{"--insecure-allow-http"})).To(Succeed())
+		opts := append([]events.Option{events.WithWebhook(recv.URL), events.WithRetries(1, time.Millisecond)}, o.EventsOptions()...)
+		rec, err := events.NewRecorder(nil, "test-controller", opts...)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(rec.Event(t.Context(), cm, event.SeverityInfo, "Synced", "synced", nil)).To(Succeed())
+		g.Expect(received.Load()).To(Equal(int32(1)))
+	})
 }
 
 func TestAccessOptions(t *testing.T) {

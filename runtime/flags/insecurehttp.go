@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/sluice-dev/sluice/runtime/events"
 )
 
 // InsecureHTTPOptions is the policy on plain-HTTP endpoints: sources,
@@ -18,6 +20,30 @@ type InsecureHTTPOptions struct {
 // BindFlags registers --insecure-allow-http on fs and sets the default.
 func (o *InsecureHTTPOptions) BindFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Allow, "insecure-allow-http", false, "allow plain-HTTP source, registry and proxy URLs")
+}
+
+// Validate checks the process environment against the policy, as the other
+// option structs' Validate methods check their flags: it returns
+// [InsecureHTTPOptions.CheckProxyEnv] of os.Getenv, an [*InsecureHTTPError]
+// when Allow is false and HTTPS_PROXY, https_proxy, HTTP_PROXY or
+// http_proxy holds a plain-HTTP proxy, and an [*InvalidValueError] when one
+// of them is not a proxy URL. Call it once at start-up, after parsing the
+// flags and before any client reads the environment.
+func (o InsecureHTTPOptions) Validate() error {
+	return o.CheckProxyEnv(os.Getenv)
+}
+
+// EventsOptions returns the options of events.NewRecorder that carry the
+// policy: events.WithInsecureHTTP when Allow is true, so that a plain
+// http:// webhook address is accepted, and none otherwise, so that
+// NewRecorder refuses one with events.ErrInsecureAddress. The proxies the
+// recorder's HTTP client uses come from the environment that
+// [InsecureHTTPOptions.Validate] checks.
+func (o InsecureHTTPOptions) EventsOptions() []events.Option {
+	if o.Allow {
+		return []events.Option{events.WithInsecureHTTP()}
+	}
+	return nil
 }
 
 // CheckURL returns an [*InsecureHTTPError] when u is an http:// URL and

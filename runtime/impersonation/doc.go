@@ -10,6 +10,7 @@
 //		impersonation.WithDefaultServiceAccount("default")) // the multi-tenancy lockdown
 //	c, err := imp.Client(ctx, obj.Namespace, impersonation.ClientOptions{
 //		ServiceAccountName: obj.Spec.ServiceAccountName,
+//		KubeConfig:         obj.Spec.KubeConfig, // a *meta.KubeConfigReference, or nil
 //	})
 //
 // An impersonated client authenticates with the controller's own
@@ -17,6 +18,11 @@
 // system:serviceaccount:<namespace>:<name>, in the groups
 // system:serviceaccounts and system:serviceaccounts:<namespace>; the
 // controller therefore needs the impersonate verb on serviceaccounts.
+//
+// A kubeconfig Secret, in the object's namespace, is named by the API type
+// github.com/sluice-dev/sluice/apis/meta.KubeConfigReference, with the API's
+// rules: the Secret's name and the data key are both required, there is no
+// default key.
 //
 // # Security defaults
 //
@@ -30,7 +36,10 @@
 // # Concurrency
 //
 // An [Impersonator] is immutable once built and safe for concurrent use;
-// each call builds a new client.
+// each call builds a new client. The clients of one Impersonator share its
+// scheme: the [WithScheme] one, or else one of client-go's built-in types
+// made for that Impersonator alone, never client-go's global scheme.Scheme,
+// which any package may change.
 //
 // # Errors
 //
@@ -39,8 +48,10 @@
 // neither the object nor the default names a service account,
 // [ErrInvalidServiceAccountName] for a name that is not a valid object name,
 // and a [*KubeConfigError] when the kubeconfig Secret cannot be used: it
-// wraps the API error of reading the Secret, [ErrKeyNotFound],
+// wraps [ErrInvalidKubeConfigReference] (no Secret name or key), the API
+// error of reading the Secret, [ErrKeyNotFound],
 // [ErrInvalidKubeConfig], [ErrExecPluginNotAllowed],
 // [ErrAuthProviderNotAllowed] or [ErrFileReferenceNotAllowed]. None of them
-// is transient except API errors reading the Secret.
+// is transient except API errors reading the Secret. [Impersonator.Client]
+// also returns the error of building the client.
 package impersonation

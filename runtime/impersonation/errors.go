@@ -15,6 +15,11 @@ var (
 	// Kubernetes object name.
 	ErrInvalidServiceAccountName = errors.New("invalid service account name")
 
+	// ErrInvalidKubeConfigReference means a [meta.KubeConfigReference]
+	// names no Secret or no key. The API requires both, so only a reference
+	// built in Go, not one read from the API server, can be refused so.
+	ErrInvalidKubeConfigReference = errors.New("invalid kubeconfig reference")
+
 	// ErrKeyNotFound means the kubeconfig Secret has no such key, or it is empty.
 	ErrKeyNotFound = errors.New("key not found in secret")
 
@@ -42,7 +47,9 @@ type KubeConfigError struct {
 	// Key is the data key read.
 	Key string
 	// Err is the cause: an API error reading the Secret or one of the
-	// package's sentinels.
+	// package's sentinels ([ErrInvalidKubeConfigReference],
+	// [ErrKeyNotFound], [ErrInvalidKubeConfig], [ErrExecPluginNotAllowed],
+	// [ErrAuthProviderNotAllowed], [ErrFileReferenceNotAllowed]).
 	Err error
 }
 

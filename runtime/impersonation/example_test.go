@@ -2,10 +2,12 @@ package impersonation_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"k8s.io/client-go/rest"
 
+	"github.com/sluice-dev/sluice/apis/meta"
 	"github.com/sluice-dev/sluice/runtime/impersonation"
 )
 
@@ -25,4 +27,19 @@ func ExampleImpersonator_Config() {
 	// Output:
 	// system:serviceaccount:team-a:default
 	// [system:serviceaccounts system:serviceaccounts:team-a]
+}
+
+func ExampleClientOptions() {
+	imp := impersonation.New(&rest.Config{Host: "https://kubernetes.default.svc"}, nil)
+
+	// The API type objects carry. Its rules are the API's: the Secret's
+	// name and the key are both required, so a reference without a key is
+	// refused before anything is read.
+	ref := &meta.KubeConfigReference{SecretRef: meta.SecretKeyReference{Name: "remote"}}
+	_, err := imp.Config(context.Background(), "team-a", impersonation.ClientOptions{KubeConfig: ref})
+	fmt.Println(errors.Is(err, impersonation.ErrInvalidKubeConfigReference))
+	fmt.Println(err)
+	// Output:
+	// true
+	// read kubeconfig from secret team-a/remote key "": invalid kubeconfig reference: empty key
 }

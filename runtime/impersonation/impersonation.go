@@ -3,28 +3,19 @@ package impersonation
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/sluice-dev/sluice/apis/meta"
 )
-
-// DefaultKubeConfigKey is the Secret data key read when a [KubeConfigRef]
-// names none.
-const DefaultKubeConfigKey = "value"
-
-// KubeConfigRef names a Secret, in the object's namespace, holding a
-// kubeconfig.
-type KubeConfigRef struct {
-	// Name of the Secret.
-	Name string
-	// Key of the kubeconfig in the Secret's data. Default:
-	// [DefaultKubeConfigKey].
-	Key string
-}
 
 // ClientOptions says whose identity a client carries. The zero value means
 // the default service account, if any, else the controller's identity.
@@ -34,11 +25,15 @@ type ClientOptions struct {
 	// for local clients only.
 	ServiceAccountName string
 
-	// KubeConfig, when set, builds the client from a kubeconfig Secret
-	// instead of the controller's config, typically for a remote cluster.
-	// ServiceAccountName, when set, is then impersonated on top of the
-	// kubeconfig's identity. Default: nil.
-	KubeConfig *KubeConfigRef
+	// KubeConfig, when set, builds the client from a kubeconfig Secret in
+	// the object's namespace instead of the controller's config, typically
+	// for a remote cluster. It is the API type objects carry, so a
+	// reconciler passes obj.Spec.KubeConfig as is. Its rules are the API's:
+	// SecretRef.Name and SecretRef.Key are both required (there is no
+	// default key), and an empty one is refused with
+	// [ErrInvalidKubeConfigReference]. ServiceAccountName, when set, is then
+	// impersonated on top of the kubeconfig's identity. Default: nil.
+	KubeConfig *meta.KubeConfigReference
 }
 
 // Impersonator builds clients that act for a tenant. Build it with [New].
@@ -46,6 +41,9 @@ type Impersonator struct {
 	cfg    *rest.Config
 	reader client.Reader
 	o      options
+	// scheme returns the scheme of the clients built: the one of
+	// [WithScheme], else a private one built once, on first use.
+	scheme func() (*runtime.Scheme, error)
 }
 
 // New returns an Impersonator that builds on cfg, the controller's own
@@ -53,7 +51,23 @@ type Impersonator struct {
 // which should be uncached (a manager's APIReader) so that the controller
 // need not watch every Secret.
 func New(cfg *rest.Config, reader client.Reader, opts ...Option) *Impersonator {
-	return &Impersonator{cfg: rest.CopyConfig(cfg), reader: reader, o: newOptions(opts)}
+	o := newOptions(opts)
+	scheme := func() (*runtime.Scheme, error) { return o.scheme, nil }
+	if o.scheme == nil {
+		// Not client-go's global scheme, which any package may change.
+		scheme = sync.OnceValues(newDefaultScheme)
+	}
+	return &Impersonator{cfg: rest.CopyConfig(cfg), reader: reader, o: o, scheme: scheme}
+}
+
+// newDefaultScheme returns a new scheme that knows client-go's built-in
+// types.
+func newDefaultScheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		return nil, fmt.Errorf("build default scheme: %w", err)
+	}
+	return s, nil
 }
 
 // Config returns the rest.Config for an object in namespace, as
@@ -90,7 +104,11 @@ func (i *Impersonator) Client(ctx context.Context, namespace string, opts Client
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.New(cfg, client.Options{Scheme: i.o.scheme, Mapper: i.o.mapper})
+	scheme, err := i.scheme()
+	if err != nil {
+		return nil, fmt.Errorf("build client for namespace %q: %w", namespace, err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme, Mapper: i.o.mapper})
 	if err != nil {
 		return nil, fmt.Errorf("build client for namespace %q: %w", namespace, err)
 	}
@@ -109,16 +127,19 @@ func impersonate(cfg *rest.Config, namespace, name string) (*rest.Config, error)
 	return cfg, nil
 }
 
-func (i *Impersonator) kubeConfig(ctx context.Context, namespace string, ref KubeConfigRef) (*rest.Config, error) {
-	key := ref.Key
-	if key == "" {
-		key = DefaultKubeConfigKey
-	}
+func (i *Impersonator) kubeConfig(ctx context.Context, namespace string, ref meta.KubeConfigReference) (*rest.Config, error) {
+	name, key := ref.SecretRef.Name, ref.SecretRef.Key
 	fail := func(err error) error {
-		return &KubeConfigError{Secret: namespace + "/" + ref.Name, Key: key, Err: err}
+		return &KubeConfigError{Secret: namespace + "/" + name, Key: key, Err: err}
+	}
+	switch {
+	case name == "":
+		return nil, fail(fmt.Errorf("%w: empty secret name", ErrInvalidKubeConfigReference))
+	case key == "":
+		return nil, fail(fmt.Errorf("%w: empty key", ErrInvalidKubeConfigReference))
 	}
 	var secret corev1.Secret
-	if err := i.reader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, &secret); err != nil {
+	if err := i.reader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &secret); err != nil {
 		return nil, fail(err)
 	}
 	data := secret.Data[key]

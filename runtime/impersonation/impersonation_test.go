@@ -2,6 +2,7 @@ package impersonation_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -9,10 +10,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/sluice-dev/sluice/apis/meta"
 	"github.com/sluice-dev/sluice/runtime/impersonation"
 	"github.com/sluice-dev/sluice/testenv/matchers"
 )
@@ -47,6 +50,11 @@ func tenant(t *testing.T, prefix, sa string) string {
 		_ = env.DeleteAndWait(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	})
 	return ns
+}
+
+// kubeConfigRef is the API's reference to key of Secret name.
+func kubeConfigRef(name, key string) *meta.KubeConfigReference {
+	return &meta.KubeConfigReference{SecretRef: meta.SecretKeyReference{Name: name, Key: key}}
 }
 
 func configMap(ns, name string) *corev1.ConfigMap {
@@ -188,7 +196,7 @@ func TestKubeConfigSecret(t *testing.T) {
 
 	t.Run("admin kubeconfig reads", func(t *testing.T) {
 		g := NewWithT(t)
-		c, err := imp.Client(ctx, ns, impersonation.ClientOptions{KubeConfig: &impersonation.KubeConfigRef{Name: "admin"}})
+		c, err := imp.Client(ctx, ns, impersonation.ClientOptions{KubeConfig: kubeConfigRef("admin", "value")})
 		g.Expect(err).NotTo(HaveOccurred())
 		var sa corev1.ServiceAccount
 		g.Expect(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "deployer"}, &sa)).To(Succeed())
@@ -197,7 +205,10 @@ func TestKubeConfigSecret(t *testing.T) {
 
 	t.Run("custom key", func(t *testing.T) {
 		g := NewWithT(t)
-		c, err := imp.Client(ctx, ns, impersonation.ClientOptions{KubeConfig: &impersonation.KubeConfigRef{Name: "custom", Key: "remote.yaml"}})
+		// The reference as an object's spec carries it on the wire.
+		var ref meta.KubeConfigReference
+		g.Expect(json.Unmarshal([]byte(`{"secretRef":{"name":"custom","key":"remote.yaml"}}`), &ref)).To(Succeed())
+		c, err := imp.Client(ctx, ns, impersonation.ClientOptions{KubeConfig: &ref})
 		g.Expect(err).NotTo(HaveOccurred())
 		var sa corev1.ServiceAccount
 		g.Expect(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "deployer"}, &sa)).To(Succeed())
@@ -207,7 +218,7 @@ func TestKubeConfigSecret(t *testing.T) {
 		g := NewWithT(t)
 		c, err := imp.Client(ctx, ns, impersonation.ClientOptions{
 			ServiceAccountName: "deployer",
-			KubeConfig:         &impersonation.KubeConfigRef{Name: "admin"},
+			KubeConfig:         kubeConfigRef("admin", "value"),
 		})
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(c.Create(ctx, configMap(ns, "remote"))).To(Succeed())
@@ -217,7 +228,7 @@ func TestKubeConfigSecret(t *testing.T) {
 	t.Run("default service account not applied to kubeconfig", func(t *testing.T) {
 		g := NewWithT(t)
 		cfg, err := impersonation.New(env.Config(), env.Client(), impersonation.WithDefaultServiceAccount("deployer")).
-			Config(ctx, ns, impersonation.ClientOptions{KubeConfig: &impersonation.KubeConfigRef{Name: "admin"}})
+			Config(ctx, ns, impersonation.ClientOptions{KubeConfig: kubeConfigRef("admin", "value")})
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(cfg.Impersonate.UserName).To(BeEmpty())
 	})
@@ -226,18 +237,22 @@ func TestKubeConfigSecret(t *testing.T) {
 		secret, key string
 		want        error
 	}{
-		{"exec", "", impersonation.ErrExecPluginNotAllowed},
-		{"auth-provider", "", impersonation.ErrAuthProviderNotAllowed},
-		{"token-file", "", impersonation.ErrFileReferenceNotAllowed},
-		{"ca-file", "", impersonation.ErrFileReferenceNotAllowed},
-		{"garbage", "", impersonation.ErrInvalidKubeConfig},
-		{"no-context", "", impersonation.ErrInvalidKubeConfig},
+		{"exec", "value", impersonation.ErrExecPluginNotAllowed},
+		{"auth-provider", "value", impersonation.ErrAuthProviderNotAllowed},
+		{"token-file", "value", impersonation.ErrFileReferenceNotAllowed},
+		{"ca-file", "value", impersonation.ErrFileReferenceNotAllowed},
+		{"garbage", "value", impersonation.ErrInvalidKubeConfig},
+		{"no-context", "value", impersonation.ErrInvalidKubeConfig},
 		{"admin", "missing", impersonation.ErrKeyNotFound},
+		// The API requires a key: there is no default, not even for a
+		// Secret that has the conventional "value" key.
+		{"admin", "", impersonation.ErrInvalidKubeConfigReference},
+		{"", "value", impersonation.ErrInvalidKubeConfigReference},
 	}
 	for _, tc := range refused {
-		t.Run("refuse "+tc.secret+" "+tc.key, func(t *testing.T) {
+		t.Run("refuse "+tc.secret+"/"+tc.key, func(t *testing.T) {
 			g := NewWithT(t)
-			_, err := imp.Client(ctx, ns, impersonation.ClientOptions{KubeConfig: &impersonation.KubeConfigRef{Name: tc.secret, Key: tc.key}})
+			_, err := imp.Client(ctx, ns, impersonation.ClientOptions{KubeConfig: kubeConfigRef(tc.secret, tc.key)})
 			g.Expect(err).To(MatchError(tc.want))
 			var kerr *impersonation.KubeConfigError
 			g.Expect(errors.As(err, &kerr)).To(BeTrue())
@@ -251,7 +266,7 @@ func TestKubeConfigSecret(t *testing.T) {
 		g := NewWithT(t)
 		// Building the config does not run the plugin; only a request would.
 		cfg, err := impersonation.New(env.Config(), env.Client(), impersonation.WithAllowExecPlugins()).
-			Config(ctx, ns, impersonation.ClientOptions{KubeConfig: &impersonation.KubeConfigRef{Name: "exec"}})
+			Config(ctx, ns, impersonation.ClientOptions{KubeConfig: kubeConfigRef("exec", "value")})
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(cfg.ExecProvider).NotTo(BeNil())
 		g.Expect(cfg.ExecProvider.Command).To(Equal("/bin/steal-credentials"))
@@ -259,11 +274,11 @@ func TestKubeConfigSecret(t *testing.T) {
 
 	t.Run("missing secret", func(t *testing.T) {
 		g := NewWithT(t)
-		_, err := imp.Client(ctx, ns, impersonation.ClientOptions{KubeConfig: &impersonation.KubeConfigRef{Name: "nope"}})
+		_, err := imp.Client(ctx, ns, impersonation.ClientOptions{KubeConfig: kubeConfigRef("nope", "value")})
 		g.Expect(err).To(matchers.BeNotFound())
 		var kerr *impersonation.KubeConfigError
 		g.Expect(errors.As(err, &kerr)).To(BeTrue())
-		g.Expect(kerr.Key).To(Equal(impersonation.DefaultKubeConfigKey))
+		g.Expect(kerr.Key).To(Equal("value"))
 	})
 }
 
@@ -279,4 +294,34 @@ func TestSharedSchemeAndMapper(t *testing.T) {
 	g.Expect(c.RESTMapper()).To(BeIdenticalTo(env.Client().RESTMapper()))
 	g.Expect(c.Create(ctx, configMap(ns, "shared"))).To(Succeed())
 	g.Expect(c.Create(ctx, configMap("default", "shared"))).To(matchers.HaveStatusReason(metav1.StatusReasonForbidden))
+}
+
+func TestDefaultSchemeIsPrivate(t *testing.T) {
+	g := NewWithT(t)
+	ctx := t.Context()
+	ns := tenant(t, "imp-scheme", "deployer")
+	opts := impersonation.ClientOptions{ServiceAccountName: "deployer"}
+
+	imp := impersonation.New(env.Config(), env.Client())
+	c1, err := imp.Client(ctx, ns, opts)
+	g.Expect(err).NotTo(HaveOccurred())
+	c2, err := imp.Client(ctx, ns, opts)
+	g.Expect(err).NotTo(HaveOccurred())
+	// Not client-go's global scheme, but one per Impersonator, shared by
+	// its clients.
+	g.Expect(c1.Scheme()).NotTo(BeIdenticalTo(clientgoscheme.Scheme))
+	g.Expect(c2.Scheme()).To(BeIdenticalTo(c1.Scheme()))
+	// WithScheme(nil) means the default too.
+	c3, err := impersonation.New(env.Config(), env.Client(), impersonation.WithScheme(nil)).Client(ctx, ns, opts)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(c3.Scheme()).NotTo(BeIdenticalTo(c1.Scheme()))
+	g.Expect(c3.Scheme()).NotTo(BeIdenticalTo(clientgoscheme.Scheme))
+
+	// The private scheme knows the built-in types, typed and listed.
+	g.Expect(c1.Create(ctx, configMap(ns, "private-scheme"))).To(Succeed())
+	var got corev1.ConfigMap
+	g.Expect(c1.Get(ctx, client.ObjectKey{Namespace: ns, Name: "private-scheme"}, &got)).To(Succeed())
+	g.Expect(got.UID).NotTo(BeEmpty())
+	g.Expect(c3.Create(ctx, configMap(ns, "private-scheme-2"))).To(Succeed())
+	g.Expect(c1.Create(ctx, configMap("default", "private-scheme"))).To(matchers.HaveStatusReason(metav1.StatusReasonForbidden))
 }

@@ -1,9 +1,8 @@
 package impersonation
 
 import (
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 )
 
 // Option configures an [Impersonator].
@@ -14,7 +13,7 @@ type options struct {
 	requireServiceAccount bool
 	allowExecPlugins      bool
 	scheme                *runtime.Scheme
-	mapper                meta.RESTMapper
+	mapper                apimeta.RESTMapper
 }
 
 // WithDefaultServiceAccount names the service account to impersonate, in the
@@ -40,20 +39,22 @@ func WithAllowExecPlugins() Option {
 	return func(o *options) { o.allowExecPlugins = true }
 }
 
-// WithScheme sets the scheme of the clients built. Default: client-go's
-// built-in types.
+// WithScheme sets the scheme of the clients built, shared by them. Default:
+// a scheme of client-go's built-in types private to the [Impersonator]
+// (never client-go's global, mutable scheme.Scheme), built on the first
+// [Impersonator.Client] call. A nil scheme means the default.
 func WithScheme(s *runtime.Scheme) Option {
 	return func(o *options) { o.scheme = s }
 }
 
 // WithRESTMapper sets the REST mapper of the clients built, so that they
 // share one discovery cache. Default: each client discovers lazily.
-func WithRESTMapper(m meta.RESTMapper) Option {
+func WithRESTMapper(m apimeta.RESTMapper) Option {
 	return func(o *options) { o.mapper = m }
 }
 
 func newOptions(opts []Option) options {
-	o := options{scheme: clientgoscheme.Scheme}
+	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}

@@ -36,7 +36,10 @@
 // registers the collectors on the [WithRegisterer] registry. When an object
 // is deleted, its series go away: call [Recorder.Delete], or let the record
 // calls do it, since they delete instead of record for an object whose
-// deletion timestamp is set.
+// deletion timestamp is set. An object deleted without a finalizer is
+// usually seen only as a NotFound answer to the request's key: call
+// [Recorder.DeleteKey] with its kind ([Recorder.Kind] of an empty object)
+// and that key.
 //
 // # Concurrency
 //

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/sluice-dev/sluice/apis/meta"
 	"github.com/sluice-dev/sluice/runtime/metrics"
@@ -34,5 +35,25 @@ sluice_suspend_status{kind="Widget",name="podinfo",namespace="apps"} 0
 	fmt.Println(testutil.CollectAndCount(reg))
 	// Output:
 	// <nil> 3
+	// 0
+}
+
+func ExampleRecorder_DeleteKey() {
+	reg := prometheus.NewRegistry()
+	rec, err := metrics.NewRecorder(metrics.WithRegisterer(reg))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rec.RecordSuspend(newWidget("podinfo"), false)
+	fmt.Println(testutil.CollectAndCount(reg))
+
+	// Later the Widget is deleted without a finalizer: the reconciler's Get
+	// answers NotFound, and only the request's key is known.
+	key := types.NamespacedName{Namespace: "apps", Name: "podinfo"}
+	rec.DeleteKey(rec.Kind(newWidget("")), key)
+	fmt.Println(testutil.CollectAndCount(reg))
+	// Output:
+	// 1
 	// 0
 }

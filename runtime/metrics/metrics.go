@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
@@ -76,7 +77,11 @@ type Recorder struct {
 	suspend        *prometheus.GaugeVec
 }
 
-var conditionStatuses = [...]metav1.ConditionStatus{metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionUnknown}
+// conditionStatuses returns the statuses a condition gauge has a series
+// for.
+func conditionStatuses() [3]metav1.ConditionStatus {
+	return [...]metav1.ConditionStatus{metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionUnknown}
+}
 
 // NewRecorder creates the collectors and registers them. It returns an
 // error wrapping the registry's error when one cannot be registered; the
@@ -148,7 +153,7 @@ func (r *Recorder) RecordConditions(obj meta.ObjectWithConditions) {
 				break
 			}
 		}
-		for _, s := range conditionStatuses {
+		for _, s := range conditionStatuses() {
 			v := 0.0
 			if s == current {
 				v = 1
@@ -173,7 +178,23 @@ func (r *Recorder) RecordSuspend(obj Object, suspended bool) {
 
 // Delete removes every series of obj.
 func (r *Recorder) Delete(obj Object) {
-	match := prometheus.Labels{"kind": r.kind(obj), "namespace": obj.GetNamespace(), "name": obj.GetName()}
+	r.DeleteKey(r.Kind(obj), types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()})
+}
+
+// DeleteKey removes every series of the object of kind named key, for a
+// reconciler that only knows the request's key because the object is gone
+// (a Get answered NotFound) without having passed a finalizer:
+//
+//	if apierrors.IsNotFound(err) {
+//		r.Metrics.DeleteKey(r.Metrics.Kind(&v1.MyKind{}), req.NamespacedName)
+//		return ctrl.Result{}, nil
+//	}
+//
+// kind is the value of the kind label, as [Recorder.Kind] gives it. Series
+// of other kinds with the same namespace and name are kept. Deleting series
+// that do not exist does nothing.
+func (r *Recorder) DeleteKey(kind string, key types.NamespacedName) {
+	match := prometheus.Labels{"kind": kind, "namespace": key.Namespace, "name": key.Name}
 	r.duration.DeletePartialMatch(match)
 	r.condition.DeletePartialMatch(match)
 	r.suspend.DeletePartialMatch(match)
@@ -190,10 +211,14 @@ func (r *Recorder) deleting(obj Object) bool {
 }
 
 func (r *Recorder) labels(obj Object) []string {
-	return []string{r.kind(obj), obj.GetNamespace(), obj.GetName()}
+	return []string{r.Kind(obj), obj.GetNamespace(), obj.GetName()}
 }
 
-func (r *Recorder) kind(obj Object) string {
+// Kind returns the value of the kind label of obj's series: its TypeMeta
+// kind, else the kind the [WithScheme] scheme gives its Go type, else the
+// Go type name. obj may be an empty object of the kind, such as
+// &v1.MyKind{}.
+func (r *Recorder) Kind(obj Object) string {
 	if k := obj.GetObjectKind().GroupVersionKind().Kind; k != "" {
 		return k
 	}

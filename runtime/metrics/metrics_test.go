@@ -11,7 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/sluice-dev/sluice/apis/meta"
 	"github.com/sluice-dev/sluice/runtime/metrics"
@@ -35,6 +36,14 @@ func newWidget(name string, conditions ...metav1.Condition) *widget {
 
 func cond(t string, s metav1.ConditionStatus) metav1.Condition {
 	return metav1.Condition{Type: t, Status: s, Reason: "Test"}
+}
+
+// coreScheme returns a new scheme of the core API group.
+func coreScheme(t *testing.T) *runtime.Scheme {
+	t.Helper()
+	s := runtime.NewScheme()
+	NewWithT(t).Expect(corev1.AddToScheme(s)).To(Succeed())
+	return s
 }
 
 func newRecorder(t *testing.T, opts ...metrics.Option) (*metrics.Recorder, *prometheus.Registry) {
@@ -124,6 +133,45 @@ func TestDelete(t *testing.T) {
 	g.Expect(gauge(t, reg, metrics.SuspendMetric, map[string]string{"name": "b"})).To(Equal(0.0))
 }
 
+func TestDeleteKey(t *testing.T) {
+	g := NewWithT(t)
+	rec, reg := newRecorder(t)
+	gone, kept := newWidget("a", cond(meta.ReadyCondition, metav1.ConditionTrue)), newWidget("b")
+	// Another kind with the same namespace and name.
+	gadget := newWidget("a")
+	gadget.Kind = "Gadget"
+	for _, w := range []*widget{gone, kept, gadget} {
+		rec.RecordDuration(w, time.Now())
+		rec.RecordConditions(w)
+		rec.RecordSuspend(w, false)
+	}
+	g.Expect(testutil.CollectAndCount(reg)).To(Equal(3 * (1 + 9 + 1)))
+
+	// The object is gone: only its key and its kind are known.
+	g.Expect(rec.Kind(newWidget(""))).To(Equal("Widget"))
+	rec.DeleteKey(rec.Kind(newWidget("")), types.NamespacedName{Namespace: "apps", Name: "a"})
+	g.Expect(testutil.CollectAndCount(reg, metrics.DurationMetric)).To(Equal(2))
+	g.Expect(testutil.CollectAndCount(reg, metrics.ConditionMetric)).To(Equal(2 * 9))
+	g.Expect(testutil.CollectAndCount(reg, metrics.SuspendMetric)).To(Equal(2))
+	g.Expect(testutil.CollectAndCount(reg)).To(Equal(2 * (1 + 9 + 1)))
+	g.Expect(gauge(t, reg, metrics.SuspendMetric, map[string]string{"kind": "Widget", "name": "b"})).To(Equal(0.0))
+	g.Expect(gauge(t, reg, metrics.SuspendMetric, map[string]string{"kind": "Gadget", "name": "a"})).To(Equal(0.0))
+
+	// Deleting again, or a key that never had series, changes nothing.
+	rec.DeleteKey("Widget", types.NamespacedName{Namespace: "apps", Name: "a"})
+	rec.DeleteKey("Widget", types.NamespacedName{Namespace: "other", Name: "b"})
+	g.Expect(testutil.CollectAndCount(reg)).To(Equal(2 * (1 + 9 + 1)))
+
+	// The series of a typed object, read through a client with TypeMeta
+	// cleared, go with the kind the scheme gives an empty object.
+	typed, treg := newRecorder(t, metrics.WithScheme(coreScheme(t)))
+	typed.RecordSuspend(&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c", Namespace: "apps"}}, true)
+	g.Expect(testutil.CollectAndCount(treg)).To(Equal(1))
+	g.Expect(typed.Kind(&corev1.ConfigMap{})).To(Equal("ConfigMap"))
+	typed.DeleteKey(typed.Kind(&corev1.ConfigMap{}), types.NamespacedName{Namespace: "apps", Name: "c"})
+	g.Expect(testutil.CollectAndCount(treg)).To(BeZero())
+}
+
 func TestDeletionTimestampDeletesSeries(t *testing.T) {
 	g := NewWithT(t)
 	rec, reg := newRecorder(t)
@@ -148,7 +196,7 @@ func TestDeletionTimestampDeletesSeries(t *testing.T) {
 
 func TestKindOfTypedObject(t *testing.T) {
 	for name, opts := range map[string][]metrics.Option{
-		"scheme":    {metrics.WithScheme(clientgoscheme.Scheme)},
+		"scheme":    {metrics.WithScheme(coreScheme(t))},
 		"type name": nil,
 	} {
 		t.Run(name, func(t *testing.T) {

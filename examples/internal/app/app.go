@@ -103,7 +103,7 @@ func (o Options) Validate() error {
 			return fmt.Errorf("--events-addr: %w", err)
 		}
 	}
-	return o.InsecureHTTP.CheckProxyEnv(os.Getenv)
+	return o.InsecureHTTP.Validate()
 }
 
 // RESTConfig loads the rest.Config from Kubeconfig, or from the usual
@@ -170,9 +170,7 @@ func NewRecorder(mgr ctrl.Manager, name string, o Options) (*events.Recorder, er
 	opts := []events.Option{events.WithScheme(mgr.GetScheme())}
 	if o.EventsAddr != "" {
 		opts = append(opts, events.WithWebhook(o.EventsAddr))
-		if o.InsecureHTTP.Allow {
-			opts = append(opts, events.WithInsecureHTTP())
-		}
+		opts = append(opts, o.InsecureHTTP.EventsOptions()...)
 	}
 	if pod := os.Getenv("POD_NAME"); pod != "" {
 		opts = append(opts, events.WithReportingInstance(pod))

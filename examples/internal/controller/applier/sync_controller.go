@@ -309,6 +309,11 @@ func (r *SyncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (resul
 
 	obj := &applyv1.Sync{}
 	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) && r.Metrics != nil {
+			// Gone without our finalizer (removed by hand, say): drop
+			// its series too.
+			r.Metrics.DeleteKey(r.Metrics.Kind(&applyv1.Sync{}), req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	helper, err := patch.NewHelper(obj, r.Client)
@@ -633,10 +638,7 @@ func (r *SyncReconciler) applyClient(ctx context.Context, obj *applyv1.Sync) (cl
 		return nil, nil, stalled(meta.InvalidConfigReason, errors.New("build apply client: no rest config (SetupWithManager not called)"))
 	}
 	imp := impersonation.New(r.Config, r.apiReader(), r.Access.ImpersonationOptions()...)
-	opts := impersonation.ClientOptions{ServiceAccountName: obj.Spec.ServiceAccountName}
-	if kc := obj.Spec.KubeConfig; kc != nil {
-		opts.KubeConfig = &impersonation.KubeConfigRef{Name: kc.SecretRef.Name, Key: kc.SecretRef.Key}
-	}
+	opts := impersonation.ClientOptions{ServiceAccountName: obj.Spec.ServiceAccountName, KubeConfig: obj.Spec.KubeConfig}
 	cfg, err := imp.Config(ctx, obj.Namespace, opts)
 	if err != nil {
 		var kerr *impersonation.KubeConfigError
