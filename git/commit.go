@@ -36,20 +36,16 @@ type Commit struct {
 	Parents []Hash
 }
 
-// Revision returns the commit's RFC-0005 revision: the short name of its
-// reference ("main" for refs/heads/main, "v1.2.3" for refs/tags/v1.2.3, any
-// other reference verbatim, such as "refs/pull/1/head"), "@", then the hash,
-// as in "main@sha1:<hex>". Without a reference it is the hash alone,
-// "sha1:<hex>". The zero Commit has the empty revision.
-func (c Commit) Revision() string {
-	if c.Hash.IsZero() {
-		return ""
-	}
-	r := version.Revision{Pointer: ShortReference(c.Reference), Algorithm: version.SHA1, Hex: c.Hash.Hex}
-	if c.Hash.Algorithm == SHA256 {
-		r.Algorithm = version.SHA256
-	}
-	return r.String()
+// Revision returns the commit's RFC-0005 revision, the same type oci
+// returns for artifacts: the short name of its reference ("main" for
+// refs/heads/main, "v1.2.3" for refs/tags/v1.2.3, any other reference
+// verbatim, such as "refs/pull/1/head") as the pointer, and the hash, so
+// that its String is "main@sha1:<hex>". Without a reference it is the hash
+// alone, "sha1:<hex>". The zero Commit has the zero Revision, whose String
+// is "". Compare revisions with version.Revision.SameDigest or
+// version.RevisionChanged, which ignore the pointer.
+func (c Commit) Revision() version.Revision {
+	return c.Hash.revision(ShortReference(c.Reference))
 }
 
 // ShortReference returns the name RFC-0005 revisions use for a full

@@ -12,7 +12,7 @@
 //	commit, err := c.Clone(ctx, "https://example.com/org/app.git", git.CloneOptions{
 //		Reference: git.CheckoutReference{Branch: "main"},
 //	})
-//	status.Revision = commit.Revision() // "main@sha1:<hex>"
+//	status.Revision = commit.Revision().String() // "main@sha1:<hex>"
 //
 // Writing and signing: gogit's Client also inits, switches branches,
 // commits (CommitOptions; SigningKey signs with an OpenPGP or SSH key) and
@@ -24,6 +24,17 @@
 //		Files: files, SigningKey: &git.SigningKey{PrivateKey: key}})
 //	err = c.Push(ctx, git.PushOptions{})
 //	verified, err := c.VerifyCommit(ctx, "", verifier) // verified.KeyID
+//
+// # Object ids and revisions
+//
+// Object ids and revisions are built on package version, so git and oci
+// share one model: Hash.Algorithm is version.SHA1 or version.SHA256,
+// Hash.String is version's "<algorithm>:<hex>", ParseHash reads its input
+// with version.ParseAnyRevision, and Commit.Revision returns a
+// version.Revision, the type oci returns for artifacts. Hex is lowercase
+// everywhere, as Git prints it: uppercase input (a hash, a
+// CheckoutReference.Commit, a LastObservedCommit) is rejected by git exactly
+// as version rejects it, never silently lowered.
 //
 // # Secure defaults
 //

@@ -21,8 +21,8 @@ var (
 	// ErrInvalidAuth is in the chain of an *AuthError: the Secret's data is
 	// missing a key, has conflicting keys or a value that cannot be parsed.
 	ErrInvalidAuth = errors.New("invalid authentication options")
-	// ErrInvalidHash is returned by ParseHash for a string that is not a
-	// SHA-1 or SHA-256 object id.
+	// ErrInvalidHash is returned by ParseHash and RevisionHash for a string
+	// or revision that is not a SHA-1 or SHA-256 object id in lowercase hex.
 	ErrInvalidHash = errors.New("invalid object id")
 	// ErrRepositoryNotFound means the server has no such repository (or
 	// hides it from these credentials).

@@ -17,6 +17,7 @@ require (
 	github.com/google/go-github/v82 v82.0.0
 	github.com/hiddeco/sshsig v0.2.0
 	github.com/onsi/gomega v1.44.0
+	github.com/opencontainers/go-digest v1.0.0
 	github.com/sluice-dev/sluice/testenv v0.0.0-00010101000000-000000000000
 	github.com/sluice-dev/sluice/version v0.0.0-00010101000000-000000000000
 	gitlab.com/gitlab-org/api/client-go v1.46.0
@@ -47,7 +48,6 @@ require (
 	github.com/hashicorp/go-version v1.9.0 // indirect
 	github.com/jbenet/go-context v0.0.0-20150711004518-d14ea06fba99 // indirect
 	github.com/kevinburke/ssh_config v1.4.0 // indirect
-	github.com/opencontainers/go-digest v1.0.0 // indirect
 	github.com/pjbgf/sha1cd v0.7.0 // indirect
 	github.com/sergi/go-diff v1.3.2-0.20230802210424-5b0b94c5c0d3 // indirect
 	github.com/skeema/knownhosts v1.3.1 // indirect

@@ -19,7 +19,9 @@ type CheckoutReference struct {
 	// spelling or build metadata are broken by version.SortTags's total
 	// order, so the choice is deterministic. Default: none.
 	SemVer string
-	// Commit is a full commit hash. Default: none.
+	// Commit is a full commit hash as ParseHash reads it: 40 (SHA-1) or 64
+	// (SHA-256) lowercase hex digits, or "sha1:<hex>"/"sha256:<hex>".
+	// Uppercase is rejected. Default: none.
 	Commit string
 	// Name is any full reference name, such as "refs/pull/1/head" or
 	// "refs/heads/main". Default: none.
@@ -38,7 +40,8 @@ type CloneOptions struct {
 	// or allow-tip-sha1-in-want); otherwise the full history is fetched.
 	FullHistory bool
 	// LastObservedCommit is the hash (or an RFC-0005 or legacy revision,
-	// such as "main@sha1:<hex>") of the commit a previous clone returned.
+	// such as "main@sha1:<hex>", as version.ParseAnyRevision reads it, its
+	// pointer ignored) of the commit a previous clone returned.
 	// When the remote reference still points at it, the clone asks only for
 	// the ref advertisement and returns a *NoChangeError; when it moved, the
 	// clone proceeds (so the server sees the advertisement twice). Default

@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/sluice-dev/sluice/git"
+	"github.com/sluice-dev/sluice/version"
 )
 
 func TestParseURL(t *testing.T) {
@@ -77,47 +78,6 @@ func FuzzParseURL(f *testing.F) {
 	})
 }
 
-func TestParseHash(t *testing.T) {
-	g := NewWithT(t)
-	sha1 := strings.Repeat("ab", 20)
-	h, err := git.ParseHash(strings.ToUpper(sha1))
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(h).To(Equal(git.Hash{Algorithm: git.SHA1, Hex: sha1}))
-	g.Expect(h.String()).To(Equal("sha1:" + sha1))
-	h, err = git.ParseHash(strings.Repeat("0f", 32))
-	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(h.Algorithm).To(Equal(git.SHA256))
-	g.Expect(git.SHA256.Size()).To(Equal(64))
-	g.Expect(git.HashAlgorithm("md5").Size()).To(BeZero())
-	for _, s := range []string{"", "abc", strings.Repeat("zz", 20), strings.Repeat("a", 41)} {
-		_, err := git.ParseHash(s)
-		g.Expect(err).To(MatchError(git.ErrInvalidHash), s)
-	}
-	g.Expect(git.Hash{}.IsZero()).To(BeTrue())
-	g.Expect(git.Hash{}.String()).To(BeEmpty())
-}
-
-func TestCommitRevision(t *testing.T) {
-	g := NewWithT(t)
-	sha1 := strings.Repeat("ab", 20)
-	sha256 := strings.Repeat("cd", 32)
-	c := git.Commit{Hash: git.Hash{Algorithm: git.SHA1, Hex: sha1}}
-	for ref, want := range map[string]string{
-		"":                   "sha1:" + sha1,
-		"refs/heads/main":    "main@sha1:" + sha1,
-		"refs/tags/v1.2.3":   "v1.2.3@sha1:" + sha1,
-		"refs/pull/1/head":   "refs/pull/1/head@sha1:" + sha1,
-		"refs/heads/feat/x":  "feat/x@sha1:" + sha1,
-		"refs/notes/commits": "refs/notes/commits@sha1:" + sha1,
-	} {
-		c.Reference = ref
-		g.Expect(c.Revision()).To(Equal(want))
-	}
-	c = git.Commit{Hash: git.Hash{Algorithm: git.SHA256, Hex: sha256}, Reference: "refs/heads/main"}
-	g.Expect(c.Revision()).To(Equal("main@sha256:" + sha256))
-	g.Expect(git.Commit{}.Revision()).To(BeEmpty())
-}
-
 func TestErrors(t *testing.T) {
 	g := NewWithT(t)
 	cause := errors.New("boom")
@@ -131,11 +91,11 @@ func TestErrors(t *testing.T) {
 	g.Expect(hk).To(MatchError(git.ErrHostKeyMismatch))
 	g.Expect(hk.Error()).To(ContainSubstring("h:22"))
 
-	nc := &git.NoChangeError{Commit: &git.Commit{Hash: git.Hash{Algorithm: git.SHA1, Hex: strings.Repeat("a", 40)}, Reference: "refs/heads/main"}}
+	nc := &git.NoChangeError{Commit: &git.Commit{Hash: git.Hash{Algorithm: version.SHA1, Hex: strings.Repeat("a", 40)}, Reference: "refs/heads/main"}}
 	g.Expect(nc).To(MatchError(git.ErrNoChange))
 	g.Expect(nc.Error()).To(ContainSubstring("main@sha1:"))
 
-	tag := git.Tag{Name: "v1", Hash: git.Hash{Algorithm: git.SHA1, Hex: "1"}, Target: git.Hash{Algorithm: git.SHA1, Hex: "1"}}
+	tag := git.Tag{Name: "v1", Hash: git.Hash{Algorithm: version.SHA1, Hex: "1"}, Target: git.Hash{Algorithm: version.SHA1, Hex: "1"}}
 	g.Expect(tag.IsAnnotated()).To(BeFalse())
 	tag.Tagger = &git.Signature{Name: "n"}
 	g.Expect(tag.IsAnnotated()).To(BeTrue())

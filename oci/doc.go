@@ -64,8 +64,12 @@
 // ErrInvalidReference, ErrInsecureHTTP, ErrUnauthorized, ErrNotFound,
 // ErrNoMatchingLayer, ErrNoMatchingTag, version.ErrDigestMismatch and the
 // refusals of package oci/archive (errors.As with *archive.ExtractError
-// names the entry). Other registry failures keep go-containerregistry's
-// *transport.Error in the chain. Credentials never appear in errors.
-// ErrInsecureHTTP, ErrInvalidOption, ErrInvalidReference, digest mismatches
-// and archive refusals are terminal: retrying cannot help.
+// names the entry). Digests a registry sends (manifest and layer digests,
+// index entries, the Docker-Content-Digest header of Resolve) go through
+// version.ParseDigest: a malformed one is a *version.ParseError wrapping
+// version.ErrInvalidDigest. Other registry failures keep
+// go-containerregistry's *transport.Error in the chain. Credentials never
+// appear in errors. ErrInsecureHTTP, ErrInvalidOption, ErrInvalidReference,
+// digest mismatches, malformed digests and archive refusals are terminal:
+// retrying cannot help.
 package oci

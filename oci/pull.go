@@ -74,7 +74,10 @@ type PullResult struct {
 // ErrUnauthorized, ErrNotFound, ErrNoMatchingLayer,
 // version.ErrDigestMismatch, the archive package's refusals (an
 // *archive.ExtractError), ctx.Err(), and otherwise the registry's
-// *transport.Error.
+// *transport.Error. A digest the registry sends malformed (in a manifest,
+// an index or a header; missing counts as malformed) is refused with
+// version.ParseDigest's *version.ParseError, wrapping
+// version.ErrInvalidDigest, before it is used.
 func (c *Client) Pull(ctx context.Context, ref, dir string, opts PullOptions) (PullResult, error) {
 	res, err := c.pull(ctx, ref, opts, func(body io.Reader, layer Descriptor) (archive.Summary, error) {
 		return archive.Extract(ctx, body, dir, archive.ExtractOptions{
@@ -128,20 +131,25 @@ func (c *Client) pull(ctx context.Context, ref string, opts PullOptions,
 	if err != nil {
 		return PullResult{}, classify(err)
 	}
-	top, err := digest.Parse(desc.Digest.String())
+	top, err := registryDigest("manifest digest", desc.Digest)
 	if err != nil {
 		return PullResult{}, err
 	}
 	res := PullResult{Ref: r.Name(), Revision: revisionOf(r, top)}
 
-	manifest, md, err := c.chooseManifest(r, desc, mediaTypes, ropts)
+	manifest, md, err := c.chooseManifest(r, desc, top, mediaTypes, ropts)
 	if err != nil {
 		return PullResult{}, err
 	}
-	layer, ok := chooseLayer(manifest, mediaTypes)
+	l, ok := chooseLayer(manifest, mediaTypes)
 	if !ok {
 		return PullResult{}, fmt.Errorf("%w: want one of %v, manifest %s has %v", ErrNoMatchingLayer, mediaTypes, md, layerTypes(manifest))
 	}
+	ld, err := registryDigest("layer digest", l.Digest)
+	if err != nil {
+		return PullResult{}, err
+	}
+	layer := Descriptor{MediaType: string(l.MediaType), Digest: ld, Size: l.Size}
 	res.Digest = md
 	res.Layer = layer
 	res.ConfigMediaType = string(manifest.Config.MediaType)
@@ -164,43 +172,59 @@ func (c *Client) pull(ctx context.Context, ref string, opts PullOptions,
 	return res, nil
 }
 
-// chooseManifest returns the image manifest of desc, or for an index the
-// first child manifest with an accepted layer.
-func (c *Client) chooseManifest(r name.Reference, desc *remote.Descriptor, mediaTypes []string, ropts []remote.Option) (*gcrv1.Manifest, digest.Digest, error) {
+// chooseManifest returns the image manifest of desc, whose validated digest
+// is top, or for an index the first child manifest with an accepted layer.
+// Every digest the registry sent is validated with version.ParseDigest.
+func (c *Client) chooseManifest(r name.Reference, desc *remote.Descriptor, top digest.Digest, mediaTypes []string, ropts []remote.Option) (*gcrv1.Manifest, digest.Digest, error) {
 	if !desc.MediaType.IsIndex() {
 		m, err := parseManifest(desc.Manifest, desc.MediaType)
 		if err != nil {
 			return nil, "", err
 		}
-		return m, digest.Digest(desc.Digest.String()), nil
+		return m, top, nil
+	}
+	if err := checkManifestDigests(desc.Manifest, true); err != nil {
+		return nil, "", fmt.Errorf("index %s: %w", top, err)
 	}
 	idx, err := gcrv1.ParseIndexManifest(bytesReader(desc.Manifest))
 	if err != nil {
-		return nil, "", fmt.Errorf("parse index %s: %w", desc.Digest, err)
+		return nil, "", fmt.Errorf("parse index %s: %w", top, err)
 	}
 	for _, child := range idx.Manifests {
 		if !child.MediaType.IsImage() {
 			continue
 		}
-		cd, err := remote.Get(r.Context().Digest(child.Digest.String()), ropts...)
+		want, err := registryDigest("index entry digest", child.Digest)
+		if err != nil {
+			return nil, "", err
+		}
+		cd, err := remote.Get(r.Context().Digest(want.String()), ropts...)
 		if err != nil {
 			return nil, "", classify(err)
+		}
+		got, err := registryDigest("manifest digest", cd.Digest)
+		if err != nil {
+			return nil, "", err
 		}
 		m, err := parseManifest(cd.Manifest, cd.MediaType)
 		if err != nil {
 			return nil, "", err
 		}
 		if _, ok := chooseLayer(m, mediaTypes); ok {
-			return m, digest.Digest(cd.Digest.String()), nil
+			return m, got, nil
 		}
 	}
-	return nil, "", fmt.Errorf("%w: want one of %v, no manifest of index %s has one", ErrNoMatchingLayer, mediaTypes, desc.Digest)
+	return nil, "", fmt.Errorf("%w: want one of %v, no manifest of index %s has one", ErrNoMatchingLayer, mediaTypes, top)
 }
 
-// parseManifest parses an image manifest.
+// parseManifest parses an image manifest, its digests validated first by
+// checkManifestDigests.
 func parseManifest(data []byte, mt types.MediaType) (*gcrv1.Manifest, error) {
 	if !mt.IsImage() {
 		return nil, fmt.Errorf("%w: manifest media type %q is not an image manifest", ErrNoMatchingLayer, mt)
+	}
+	if err := checkManifestDigests(data, false); err != nil {
+		return nil, err
 	}
 	var m gcrv1.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
@@ -210,15 +234,15 @@ func parseManifest(data []byte, mt types.MediaType) (*gcrv1.Manifest, error) {
 }
 
 // chooseLayer picks the first layer of the most preferred media type.
-func chooseLayer(m *gcrv1.Manifest, mediaTypes []string) (Descriptor, bool) {
+func chooseLayer(m *gcrv1.Manifest, mediaTypes []string) (gcrv1.Descriptor, bool) {
 	for _, mt := range mediaTypes {
 		for _, l := range m.Layers {
 			if string(l.MediaType) == mt {
-				return Descriptor{MediaType: mt, Digest: digest.Digest(l.Digest.String()), Size: l.Size}, true
+				return l, true
 			}
 		}
 	}
-	return Descriptor{}, false
+	return gcrv1.Descriptor{}, false
 }
 
 // layerTypes lists a manifest's layer media types for error messages.

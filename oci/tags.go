@@ -33,7 +33,9 @@ type Resolved struct {
 
 // Resolve returns the digest ref points to, with one HEAD request.
 // It returns errors wrapping ErrInvalidReference, ErrInsecureHTTP,
-// ErrUnauthorized, ErrNotFound and ctx.Err().
+// ErrUnauthorized, ErrNotFound and ctx.Err(), and a *version.ParseError
+// wrapping version.ErrInvalidDigest when the registry sends a malformed
+// Docker-Content-Digest header.
 func (c *Client) Resolve(ctx context.Context, ref string) (Resolved, error) {
 	r, err := c.parseRef(ref)
 	if err != nil {
@@ -51,7 +53,10 @@ func (c *Client) resolve(ctx context.Context, r name.Reference) (Resolved, error
 	if err != nil {
 		return Resolved{}, classify(err)
 	}
-	d := digest.Digest(desc.Digest.String())
+	d, err := registryDigest("manifest digest", desc.Digest)
+	if err != nil {
+		return Resolved{}, err
+	}
 	res := Resolved{Ref: r.Name(), Digest: d, Revision: revisionOf(r, d)}
 	if t, ok := r.(name.Tag); ok {
 		res.Tag = t.TagStr()
@@ -84,10 +89,14 @@ func (c *Client) tag(ctx context.Context, ref, newTag string) (digest.Digest, er
 	if err != nil {
 		return "", classify(err)
 	}
+	d, err := registryDigest("manifest digest", desc.Digest)
+	if err != nil {
+		return "", err
+	}
 	if err := remote.Tag(t, desc, ropts...); err != nil {
 		return "", classify(err)
 	}
-	return digest.Digest(desc.Digest.String()), nil
+	return d, nil
 }
 
 // Copy copies the artifact (manifest or index, and every blob they refer
@@ -116,6 +125,15 @@ func (c *Client) copy(ctx context.Context, src, dst string) (digest.Digest, erro
 	if err != nil {
 		return "", classify(err)
 	}
+	d, err := registryDigest("manifest digest", desc.Digest)
+	if err != nil {
+		return "", err
+	}
+	if desc.MediaType.IsIndex() || desc.MediaType.IsImage() {
+		if err := checkManifestDigests(desc.Manifest, desc.MediaType.IsIndex()); err != nil {
+			return "", err
+		}
+	}
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
 		if err != nil {
@@ -133,7 +151,7 @@ func (c *Client) copy(ctx context.Context, src, dst string) (digest.Digest, erro
 			return "", classify(err)
 		}
 	}
-	return digest.Digest(desc.Digest.String()), nil
+	return d, nil
 }
 
 // Delete deletes the manifest ref points to. A tag is first resolved to

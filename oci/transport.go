@@ -49,7 +49,9 @@ func newTransport(o *options) (http.RoundTripper, error) {
 	}, nil
 }
 
-// guardTransport refuses plain-HTTP requests unless they are allowed.
+// guardTransport refuses plain-HTTP requests unless they are allowed, and
+// manifest HEAD responses whose Docker-Content-Digest header is malformed
+// (see checkDigestHeader).
 type guardTransport struct {
 	allowHTTP bool
 	inner     http.RoundTripper
@@ -63,7 +65,15 @@ func (g *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("%w: %s://%s (use WithInsecureHTTP to allow it)", ErrInsecureHTTP, req.URL.Scheme, req.URL.Host)
 	}
-	return g.inner.RoundTrip(req)
+	resp, err := g.inner.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	if err := checkDigestHeader(req, resp); err != nil {
+		_ = resp.Body.Close()
+		return nil, err
+	}
+	return resp, nil
 }
 
 // retryTransport retries requests that got HTTP 429 or 5xx, or a reset

@@ -378,16 +378,14 @@ func (r *remote) resolve(ctx context.Context, ref git.CheckoutReference, name pl
 	return &git.Commit{Hash: hash, Reference: name.String()}, nil
 }
 
-// parseObserved reads a LastObservedCommit: a bare hash or a revision.
+// parseObserved reads a LastObservedCommit in one pass through version: a
+// bare hash, an RFC-0005 or a legacy revision, its pointer ignored.
 func parseObserved(s string) (git.Hash, error) {
-	if h, err := git.ParseHash(s); err == nil {
-		return h, nil
-	}
 	rev, err := version.ParseAnyRevision(s)
 	if err != nil {
 		return git.Hash{}, err
 	}
-	return git.ParseHash(rev.Hex)
+	return git.RevisionHash(rev)
 }
 
 // commitOf reads a commit of repo into a git.Commit.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sluice-dev/sluice/git"
 	"github.com/sluice-dev/sluice/git/gogit"
+	"github.com/sluice-dev/sluice/version"
 )
 
 func TestCloneReferences(t *testing.T) {
@@ -45,9 +46,9 @@ func TestCloneReferences(t *testing.T) {
 			g.Expect(err).NotTo(HaveOccurred())
 			commit, err := c.Clone(t.Context(), url, git.CloneOptions{Reference: tt.ref})
 			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(commit.Hash).To(Equal(git.Hash{Algorithm: git.SHA1, Hex: tt.commit}))
+			g.Expect(commit.Hash).To(Equal(git.Hash{Algorithm: version.SHA1, Hex: tt.commit}))
 			g.Expect(commit.Reference).To(Equal(tt.wantRef))
-			g.Expect(commit.Revision()).To(Equal(tt.revision))
+			g.Expect(commit.Revision().String()).To(Equal(tt.revision))
 			g.Expect(commit.Author.Email).To(Equal("test@sluice.invalid"))
 			g.Expect(readFile(t, dir, "README.md")).To(Equal(tt.readme))
 		})
@@ -64,7 +65,7 @@ func TestCloneShallowByDefault(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	commit, err := c.Clone(t.Context(), url, git.CloneOptions{})
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(commit.Parents).To(ConsistOf(git.Hash{Algorithm: git.SHA1, Hex: f.c1}))
+	g.Expect(commit.Parents).To(ConsistOf(git.Hash{Algorithm: version.SHA1, Hex: f.c1}))
 	g.Expect(filepath.Join(shallow, ".git", "shallow")).To(BeARegularFile())
 
 	full := target(t)

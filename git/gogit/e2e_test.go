@@ -93,7 +93,7 @@ func TestEndToEnd(t *testing.T) {
 					again := target(t)
 					c, err = gogit.NewClient(again, p.auth, p.opts...)
 					g.Expect(err).NotTo(HaveOccurred())
-					_, err = c.Clone(t.Context(), p.url, git.CloneOptions{Reference: s.ref, LastObservedCommit: commit.Revision()})
+					_, err = c.Clone(t.Context(), p.url, git.CloneOptions{Reference: s.ref, LastObservedCommit: commit.Revision().String()})
 					g.Expect(err).To(MatchError(git.ErrNoChange))
 					g.Expect(again).NotTo(BeAnExistingFile())
 				})

@@ -33,12 +33,12 @@ func Example() {
 
 	c, _ := gogit.NewClient(filepath.Join(tmp, "first"), nil)
 	commit, err := c.Clone(ctx, url, git.CloneOptions{Reference: git.CheckoutReference{SemVer: "^1"}})
-	fmt.Println(commit.Revision() == "v1.2.3@sha1:"+head, err)
+	fmt.Println(commit.Revision().String() == "v1.2.3@sha1:"+head, err)
 
 	c, _ = gogit.NewClient(filepath.Join(tmp, "second"), nil)
 	_, err = c.Clone(ctx, url, git.CloneOptions{
 		Reference:          git.CheckoutReference{SemVer: "^1"},
-		LastObservedCommit: commit.Revision(),
+		LastObservedCommit: commit.Revision().String(),
 	})
 	fmt.Println(errors.Is(err, git.ErrNoChange))
 	_, statErr := os.Stat(filepath.Join(tmp, "second"))

@@ -10,6 +10,7 @@ import (
 	"github.com/sluice-dev/sluice/git"
 	"github.com/sluice-dev/sluice/git/gogit"
 	"github.com/sluice-dev/sluice/testenv/gitserver"
+	"github.com/sluice-dev/sluice/version"
 )
 
 func TestLsRemote(t *testing.T) {
@@ -18,7 +19,7 @@ func TestLsRemote(t *testing.T) {
 	v110, err := f.srv.Resolve(t.Context(), f.repo, "refs/tags/v1.1.0")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(v110).NotTo(Equal(f.c2), "an annotated tag has its own object")
-	h := func(hex string) git.Hash { return git.Hash{Algorithm: git.SHA1, Hex: hex} }
+	h := func(hex string) git.Hash { return git.Hash{Algorithm: version.SHA1, Hex: hex} }
 
 	dir := target(t)
 	c, err := gogit.NewClient(dir, nil)

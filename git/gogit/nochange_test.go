@@ -1,6 +1,7 @@
 package gogit_test
 
 import (
+	"strings"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -8,6 +9,7 @@ import (
 	"github.com/sluice-dev/sluice/git"
 	"github.com/sluice-dev/sluice/git/gogit"
 	"github.com/sluice-dev/sluice/testenv/gitserver"
+	"github.com/sluice-dev/sluice/version"
 )
 
 func TestCloneNoChange(t *testing.T) {
@@ -26,6 +28,7 @@ func TestCloneNoChange(t *testing.T) {
 		{name: "semver", ref: git.CheckoutReference{SemVer: "1.x"}, last: f.c2, wantRef: "refs/tags/v1.1.0", requests: 1},
 		{name: "pull request", ref: git.CheckoutReference{Name: "refs/pull/1/head"}, last: f.c3, wantRef: "refs/pull/1/head", requests: 1},
 		{name: "commit", ref: git.CheckoutReference{Commit: f.c1}, last: f.c1, requests: 0},
+		{name: "commit as algorithm:hex", ref: git.CheckoutReference{Commit: "sha1:" + f.c1}, last: "sha1:" + f.c1, requests: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,11 +81,46 @@ func TestCloneAfterChange(t *testing.T) {
 }
 
 func TestCloneInvalidLastObservedCommit(t *testing.T) {
+	hex := strings.Repeat("ab", 20)
+	tests := []struct {
+		name, last string
+		want       []error
+	}{
+		{name: "unknown algorithm", last: "main@md5:zz", want: []error{version.ErrInvalidRevision, version.ErrUnsupportedAlgorithm}},
+		{name: "uppercase hex", last: "main@sha1:" + strings.ToUpper(hex), want: []error{version.ErrInvalidRevision}},
+		{name: "uppercase bare hash", last: strings.ToUpper(hex), want: []error{version.ErrInvalidRevision}},
+		{name: "content digest", last: "latest@sha512:" + strings.Repeat("a", 128), want: []error{git.ErrInvalidHash, version.ErrUnsupportedAlgorithm}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			dir := target(t)
+			c, err := gogit.NewClient(dir, nil)
+			g.Expect(err).NotTo(HaveOccurred())
+			// The port is closed: the clone fails before any I/O, or it
+			// would say ErrUnreachable.
+			_, err = c.Clone(t.Context(), "http://127.0.0.1:1/app.git", git.CloneOptions{LastObservedCommit: tt.last})
+			g.Expect(err).To(MatchError(ContainSubstring("last observed commit")))
+			for _, want := range tt.want {
+				g.Expect(err).To(MatchError(want))
+			}
+			g.Expect(err).NotTo(MatchError(git.ErrUnreachable))
+			g.Expect(dir).NotTo(BeAnExistingFile())
+		})
+	}
+}
+
+func TestCloneInvalidCommit(t *testing.T) {
 	g := NewWithT(t)
 	dir := target(t)
 	c, err := gogit.NewClient(dir, nil)
 	g.Expect(err).NotTo(HaveOccurred())
-	_, err = c.Clone(t.Context(), "http://127.0.0.1:1/app.git", git.CloneOptions{LastObservedCommit: "main@md5:zz"})
-	g.Expect(err).To(HaveOccurred())
+	// Uppercase is refused as version refuses it, before any I/O.
+	_, err = c.Clone(t.Context(), "http://127.0.0.1:1/app.git", git.CloneOptions{
+		Reference: git.CheckoutReference{Commit: strings.ToUpper(strings.Repeat("ab", 20))},
+	})
+	g.Expect(err).To(MatchError(git.ErrReferenceNotFound))
+	g.Expect(err).To(MatchError(git.ErrInvalidHash))
+	g.Expect(err).To(MatchError(version.ErrInvalidRevision))
 	g.Expect(dir).NotTo(BeAnExistingFile())
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/sluice-dev/sluice/git"
 	"github.com/sluice-dev/sluice/git/gogit"
 	"github.com/sluice-dev/sluice/testenv/gitserver"
+	"github.com/sluice-dev/sluice/version"
 )
 
 func TestInitOpen(t *testing.T) {
@@ -65,7 +66,7 @@ func TestCommitStagesWhatChanged(t *testing.T) {
 	})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(commit.Reference).To(Equal("refs/heads/main"))
-	g.Expect(commit.Parents).To(ConsistOf(git.Hash{Algorithm: git.SHA1, Hex: f.c2}))
+	g.Expect(commit.Parents).To(ConsistOf(git.Hash{Algorithm: version.SHA1, Hex: f.c2}))
 	g.Expect(commit.Author.Name).To(Equal(bot.Name))
 	g.Expect(commit.Committer.Email).To(Equal(bot.Email))
 	g.Expect(changedFiles(t, dir, "HEAD")).To(Equal([]string{"A deploy/app.yaml", "A deploy/unchanged.txt"}))

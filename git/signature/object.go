@@ -9,7 +9,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/opencontainers/go-digest"
+
 	"github.com/sluice-dev/sluice/git"
+	"github.com/sluice-dev/sluice/version"
 )
 
 // signedObject is a Git object split into what was signed and its
@@ -45,10 +48,10 @@ func formatOf(sig []byte) git.SignatureFormat {
 }
 
 // objectHash returns the object id of a raw object of the given kind.
-func objectHash(kind string, alg git.HashAlgorithm, raw []byte) git.Hash {
+func objectHash(kind string, alg digest.Algorithm, raw []byte) git.Hash {
 	header := kind + " " + strconv.Itoa(len(raw)) + "\x00"
 	var sum []byte
-	if alg == git.SHA256 {
+	if alg == version.SHA256 {
 		h := sha256.New()
 		h.Write([]byte(header))
 		h.Write(raw)
@@ -64,7 +67,7 @@ func objectHash(kind string, alg git.HashAlgorithm, raw []byte) git.Hash {
 
 // firstLineHash reads the algorithm from the id on the first line of an
 // object, which must start with prefix ("tree " or "object ").
-func firstLineHash(raw []byte, prefix string) (git.HashAlgorithm, error) {
+func firstLineHash(raw []byte, prefix string) (digest.Algorithm, error) {
 	line, _, _ := bytes.Cut(raw, []byte("\n"))
 	id, ok := bytes.CutPrefix(line, []byte(prefix))
 	if !ok {
@@ -87,7 +90,7 @@ func splitCommit(raw []byte) (signedObject, error) {
 		return signedObject{}, err
 	}
 	want := "gpgsig"
-	if alg == git.SHA256 {
+	if alg == version.SHA256 {
 		want = "gpgsig-sha256"
 	}
 	obj := signedObject{kind: "commit", hash: objectHash("commit", alg, raw)}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluice-dev/sluice/git"
 	"github.com/sluice-dev/sluice/git/signature"
+	"github.com/sluice-dev/sluice/version"
 )
 
 // expectVerificationError checks the sentinel and the type of err.
@@ -311,7 +312,7 @@ func TestSHA256Repository(t *testing.T) {
 	_, err = v.VerifyTag(r.catFile("tag", "v1"))
 	g.Expect(err).NotTo(HaveOccurred())
 	ve := expectVerificationError(g, mustFail(v.VerifyCommit(tamper(raw))), git.ErrInvalidSignature)
-	g.Expect(ve.Hash.Algorithm).To(Equal(git.SHA256))
+	g.Expect(ve.Hash.Algorithm).To(Equal(version.SHA256))
 
 	// Our signature in the gpgsig-sha256 header passes git verify-commit.
 	s, err := signature.NewSigner(git.SigningKey{PrivateKey: key.private})

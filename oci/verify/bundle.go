@@ -149,7 +149,7 @@ func (v *Verifier) checkBundle(s bundleSignature, artifact string, h gcrv1.Hash)
 	}
 	// The envelope's signature is verified: its payload is authentic.
 	if !st.names(h) {
-		return fail(fmt.Errorf("%w: statement signs %s", ErrDigestMismatch, st.subjects()))
+		return fail(fmt.Errorf("%w: statement signs %s", ErrSubjectMismatch, st.subjects()))
 	}
 	return res, nil, false
 }

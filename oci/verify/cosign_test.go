@@ -97,7 +97,7 @@ func TestCosignCLI(t *testing.T) {
 							copyBundles(t, e, artifact, tampered)
 						}
 						res, err := verifier(g, pub).Verify(t.Context(), tampered)
-						expectFailure(g, res, err, verify.ErrDigestMismatch)
+						expectFailure(g, res, err, verify.ErrSubjectMismatch)
 					})
 				})
 			}

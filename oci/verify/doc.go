@@ -58,7 +58,7 @@
 // returns a [*VerificationError] when the signatures were read and none
 // passes; its Reason, also matched by errors.Is, is [ErrNoSignature],
 // [ErrNoMatchingKey], [ErrNoMatchingIdentity], [ErrUntrusted],
-// [ErrDigestMismatch] or [ErrInvalidBundle], and its Signatures say why each
+// [ErrSubjectMismatch] or [ErrInvalidBundle], and its Signatures say why each
 // signature failed. Such an error does not go away by retrying. Registry,
 // network and context errors are returned wrapped as they are, and may be
 // retried. Errors never carry credentials.

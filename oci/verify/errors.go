@@ -35,11 +35,13 @@ var ErrNoMatchingIdentity = errors.New("no signature matches a trusted identity"
 // that verifies against the trusted root, or the signature itself is wrong.
 var ErrUntrusted = errors.New("no signature is trusted by the trusted root")
 
-// ErrDigestMismatch is the reason of a [*VerificationError] when a
-// signature is authentic but was made for another artifact: the signed
-// payload or statement names a digest other than the one verified. It is
-// what copying a signature onto another (tampered) artifact produces.
-var ErrDigestMismatch = errors.New("signature is for a different digest")
+// ErrSubjectMismatch is the reason of a [*VerificationError] when a
+// signature is authentic but was made for another artifact: the subject of
+// the signed payload or statement is a digest other than the one verified.
+// It is what copying a signature onto another (tampered) artifact produces.
+// It is not version.ErrDigestMismatch, which means content that does not
+// hash to its expected digest.
+var ErrSubjectMismatch = errors.New("signature is for a different subject digest")
 
 // ErrInvalidBundle is the reason of a [*VerificationError] when every
 // signature found is malformed: a sigstore bundle, its DSSE envelope or
@@ -57,7 +59,7 @@ type VerificationError struct {
 	// Artifact is the digest reference that was verified.
 	Artifact string
 	// Reason is one of ErrNoSignature, ErrNoMatchingKey,
-	// ErrNoMatchingIdentity, ErrUntrusted, ErrDigestMismatch or
+	// ErrNoMatchingIdentity, ErrUntrusted, ErrSubjectMismatch or
 	// ErrInvalidBundle: the most specific failure among Signatures.
 	Reason error
 	// Signatures holds one entry per signature examined, in the order
@@ -108,7 +110,7 @@ func (e *SignatureError) Unwrap() error { return e.Err }
 // signature to the farthest.
 func newVerificationError(artifact string, failures []*SignatureError) *VerificationError {
 	e := &VerificationError{Artifact: artifact, Reason: ErrNoSignature, Signatures: failures}
-	for _, r := range []error{ErrNoMatchingIdentity, ErrNoMatchingKey, ErrUntrusted, ErrDigestMismatch, ErrInvalidBundle} {
+	for _, r := range []error{ErrNoMatchingIdentity, ErrNoMatchingKey, ErrUntrusted, ErrSubjectMismatch, ErrInvalidBundle} {
 		for _, f := range failures {
 			if errors.Is(f.Err, r) {
 				e.Reason = r

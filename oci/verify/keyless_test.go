@@ -110,7 +110,7 @@ func TestKeyless(t *testing.T) {
 				tampered := e.push(t, "keyless/app", "v2")
 				e.attachBundle(t, tampered, vs.keylessBundle(t, keylessSubject, keylessIssuer, statementJSON(mustHash(t, artifact), cosignSignPredicate)))
 				res, err := newVerifier(g, vs.trustedRoot, verify.Identity{Subject: keylessSubject, Issuer: keylessIssuer}).Verify(t.Context(), tampered)
-				expectFailure(g, res, err, verify.ErrDigestMismatch)
+				expectFailure(g, res, err, verify.ErrSubjectMismatch)
 			})
 
 			t.Run("legacy signatures are not read", func(t *testing.T) {

@@ -80,7 +80,7 @@ func (v *Verifier) checkLegacy(s legacySignature, artifact string, h gcrv1.Hash)
 		return fail(fmt.Errorf("%w: %w", ErrInvalidBundle, err))
 	}
 	if signed != h {
-		return fail(fmt.Errorf("%w: payload signs %s", ErrDigestMismatch, signed))
+		return fail(fmt.Errorf("%w: payload signs %s", ErrSubjectMismatch, signed))
 	}
 	return Result{
 		Status:         StatusVerified,

@@ -153,7 +153,7 @@ func (v *Verifier) initKeyless(trustedRoot []byte, identities []Identity) error 
 // nil error. Otherwise the Result has [StatusNotVerified] and Verify returns
 // a [*VerificationError] whose Reason is [ErrNoSignature],
 // [ErrNoMatchingKey], [ErrNoMatchingIdentity], [ErrUntrusted],
-// [ErrDigestMismatch] or [ErrInvalidBundle], when the signatures were read
+// [ErrSubjectMismatch] or [ErrInvalidBundle], when the signatures were read
 // and none passes; or any other error, wrapped, when the registry could not
 // be read or ctx ended (these may be retried).
 func (v *Verifier) Verify(ctx context.Context, artifact name.Digest) (Result, error) {

@@ -219,7 +219,7 @@ func TestKeyBasedFailures(t *testing.T) {
 				v, err := verify.New(verify.WithPublicKeys(key.pem), verify.WithRemoteOptions(e.ropts...))
 				g.Expect(err).NotTo(HaveOccurred())
 				res, err := v.Verify(t.Context(), tampered)
-				verr := expectFailure(g, res, err, verify.ErrDigestMismatch)
+				verr := expectFailure(g, res, err, verify.ErrSubjectMismatch)
 				g.Expect(verr.Signatures).To(HaveLen(2))
 				g.Expect(verr.Error()).To(ContainSubstring(signed.DigestStr()))
 			})

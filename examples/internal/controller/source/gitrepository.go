@@ -151,7 +151,7 @@ func (r *GitRepositoryReconciler) reconcileArtifact(ctx context.Context, obj *so
 	commit, err := gc.Clone(ctx, spec.URL, opts)
 	var unchanged *git.NoChangeError
 	if errors.As(err, &unchanged) {
-		if unchanged.Commit != nil && unchanged.Commit.Revision() == obj.Status.Artifact.Revision {
+		if unchanged.Commit != nil && unchanged.Commit.Revision().String() == obj.Status.Artifact.Revision {
 			a := obj.Status.Artifact
 			a.URL = r.Storage.URL(a.Path)
 			conditions.MarkTrue(obj, meta.ArtifactInStorageCondition, meta.SucceededReason,
@@ -165,7 +165,7 @@ func (r *GitRepositoryReconciler) reconcileArtifact(ctx context.Context, obj *so
 	if err != nil {
 		return "", classifyGitError(err)
 	}
-	revision := commit.Revision()
+	revision := commit.Revision().String()
 
 	if verifier != nil {
 		if err := verifyGit(ctx, gc, obj, verifier); err != nil {
