@@ -103,6 +103,35 @@ const (
 	// InvalidConfigReason: the spec or a referenced Secret is unusable; the
 	// controller will not retry until it changes (Stalled).
 	InvalidConfigReason string = "InvalidConfig"
+
+	// FinalizedReason: the object's cleanup succeeded and its finalizer was
+	// removed; the object is going away (Ready False). runtime/reconcile's
+	// Finalize sets it.
+	FinalizedReason string = "Finalized"
+
+	// FinalizationFailedReason: the object's cleanup failed; the finalizer
+	// stays and the cleanup is retried (Ready False).
+	FinalizationFailedReason string = "FinalizationFailed"
+
+	// ConditionMissingReason: a condition mirrored from another object
+	// (runtime/conditions.Mirror) is absent there (status Unknown).
+	ConditionMissingReason string = "ConditionMissing"
+)
+
+// An AccessDenied condition's message names why access was denied with one
+// of these details, which runtime/acl's AccessDeniedError carries as its
+// Reason. They are not condition reasons themselves.
+const (
+	// CrossNamespaceRefsDisabledDetail: the operator turned cross-namespace
+	// references off.
+	CrossNamespaceRefsDisabledDetail string = "CrossNamespaceRefsDisabled"
+
+	// NoAccessFromDetail: the target grants no cross-namespace access.
+	NoAccessFromDetail string = "NoAccessFrom"
+
+	// NamespaceNotSelectedDetail: the target's AccessFrom does not select
+	// the referring object's namespace.
+	NamespaceNotSelectedDetail string = "NamespaceNotSelected"
 )
 
 // ObjectWithConditions is a Kubernetes object that reports status

@@ -3,28 +3,33 @@ package acl
 import (
 	"errors"
 	"fmt"
+
+	"github.com/sluice-dev/sluice/apis/meta"
 )
 
 // ErrAccessDenied is matched, through errors.Is, by every [*AccessDeniedError].
 var ErrAccessDenied = errors.New("cross-namespace access denied")
 
-// Reasons an [*AccessDeniedError] carries; stable, so callers may put them
-// in conditions and alert on them.
+// Reasons an [*AccessDeniedError] carries: stable details of a denial,
+// equal to apis/meta's *Detail constants. A controller reports a denial
+// with the condition reason [meta.AccessDeniedReason] and puts the error,
+// which names the detail, in the message.
 const (
 	// ReasonCrossNamespaceRefsDisabled means the operator turned cross-namespace
 	// references off with [WithNoCrossNamespaceRefs].
-	ReasonCrossNamespaceRefsDisabled = "CrossNamespaceRefsDisabled"
+	ReasonCrossNamespaceRefsDisabled = meta.CrossNamespaceRefsDisabledDetail
 
 	// ReasonNoAccessFrom means the target grants no cross-namespace access.
-	ReasonNoAccessFrom = "NoAccessFrom"
+	ReasonNoAccessFrom = meta.NoAccessFromDetail
 
 	// ReasonNamespaceNotSelected means the target's AccessFrom does not select
 	// the referring namespace.
-	ReasonNamespaceNotSelected = "NamespaceNotSelected"
+	ReasonNamespaceNotSelected = meta.NamespaceNotSelectedDetail
 )
 
 // AccessDeniedError reports a cross-namespace reference that is not allowed.
-// It matches [ErrAccessDenied].
+// It matches [ErrAccessDenied]; its condition reason is
+// [meta.AccessDeniedReason].
 type AccessDeniedError struct {
 	// From is the namespace of the referring object.
 	From string

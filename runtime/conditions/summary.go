@@ -104,8 +104,8 @@ func SetSummary(obj meta.ObjectWithConditionsSetter, opts SummaryOptions) {
 }
 
 // MissingReason is the reason [Mirror] gives when the source object has no
-// condition of the mirrored type.
-const MissingReason = "ConditionMissing"
+// condition of the mirrored type; it is [meta.ConditionMissingReason].
+const MissingReason = meta.ConditionMissingReason
 
 // Mirror sets the condition toType of obj from the condition fromType of
 // from, for example a dependency's Ready as DependencyReady. Status, reason

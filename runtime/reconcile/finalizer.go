@@ -14,11 +14,11 @@ import (
 const (
 	// FinalizedReason means the cleanup succeeded and the finalizer was
 	// removed; the object is going away.
-	FinalizedReason = "Finalized"
+	FinalizedReason = meta.FinalizedReason
 
 	// FinalizationFailedReason means the cleanup failed; the finalizer stays
 	// and the cleanup is retried.
-	FinalizationFailedReason = "FinalizationFailed"
+	FinalizationFailedReason = meta.FinalizationFailedReason
 )
 
 // FinalizerResult says what [Finalize] did and how the reconcile goes on.
