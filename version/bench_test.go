@@ -2,7 +2,9 @@ package version_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -61,39 +63,59 @@ func benchTags(n int) []string {
 	return randomTags(rand.New(rand.NewPCG(42, 42)), n)
 }
 
-// BenchmarkSortTags10k parses, filters and sorts 10,000 tags, each parsed once.
-func BenchmarkSortTags10k(b *testing.B) {
-	tags := benchTags(10_000)
+// benchSizes are the tag counts of the sorting benchmarks.
+var benchSizes = []int{1_000, 10_000, 100_000}
+
+// reportPerNLogN adds the time per n·log2(n), which stays flat when the cost
+// grows as O(n log n).
+func reportPerNLogN(b *testing.B, n int) {
+	b.Helper()
+	ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	b.ReportMetric(ns/(float64(n)*math.Log2(float64(n))), "ns/nlog2n")
+}
+
+// BenchmarkSortTags parses, filters and sorts n tags, each parsed once.
+func BenchmarkSortTags(b *testing.B) {
 	c, err := version.ParseConstraint(">=1.0.0 <3.0.0-0 || >=2020.0.0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("all", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			version.SortTags(tags, version.TagOptions{})
-		}
-	})
-	b.Run("constraint", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			version.SortTags(tags, version.TagOptions{Constraint: &c, Descending: true})
-		}
-	})
+	for _, n := range benchSizes {
+		tags := benchTags(n)
+		b.Run(fmt.Sprintf("n=%d/all", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				version.SortTags(tags, version.TagOptions{})
+			}
+			reportPerNLogN(b, n)
+		})
+		b.Run(fmt.Sprintf("n=%d/constraint-desc", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				version.SortTags(tags, version.TagOptions{Constraint: &c, Descending: true})
+			}
+			reportPerNLogN(b, n)
+		})
+	}
 }
 
-// BenchmarkSort10k sorts 10,000 parsed versions (the copy is included).
-func BenchmarkSort10k(b *testing.B) {
-	parsed := version.SortTags(benchTags(10_000), version.TagOptions{})
-	rand.New(rand.NewPCG(1, 1)).Shuffle(len(parsed), func(i, j int) { parsed[i], parsed[j] = parsed[j], parsed[i] })
-	vs := make([]version.Version, len(parsed))
-	b.ReportAllocs()
-	for b.Loop() {
-		copy(vs, parsed)
-		version.Sort(vs)
-	}
-	if !slices.IsSortedFunc(vs, version.Version.CompareTotal) {
-		b.Fatal("not sorted")
+// BenchmarkSort sorts n parsed versions (the copy is included).
+func BenchmarkSort(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			parsed := version.SortTags(benchTags(n), version.TagOptions{})
+			rand.New(rand.NewPCG(1, 1)).Shuffle(len(parsed), func(i, j int) { parsed[i], parsed[j] = parsed[j], parsed[i] })
+			vs := make([]version.Version, len(parsed))
+			b.ReportAllocs()
+			for b.Loop() {
+				copy(vs, parsed)
+				version.Sort(vs)
+			}
+			reportPerNLogN(b, len(vs))
+			if !slices.IsSortedFunc(vs, version.Version.CompareTotal) {
+				b.Fatal("not sorted")
+			}
+		})
 	}
 }
 

@@ -2,8 +2,6 @@ module github.com/sluice-dev/sluice/version
 
 go 1.26.0
 
-replace github.com/sluice-dev/sluice/testenv => ../testenv
-
 require (
 	github.com/onsi/gomega v1.44.0
 	github.com/opencontainers/go-digest v1.0.0

@@ -30,10 +30,22 @@ func Sort(vs []Version) {
 // gives the tag back.
 //
 // It runs in O(n log n) time and allocates the result and nothing per tag.
+// Versions equal but for build metadata or spelling ("1.0.0+b", "v1.0.0+a")
+// are ordered by CompareTotal, the order package policy also uses, so
+// policy.Policy.Latest with a semver policy returns the last tag of the
+// ascending result.
 func SortTags(tags []string, o TagOptions) []Version {
+	return sortTags(tags, o, parseVersion, Version.CompareTotal)
+}
+
+// sortTags is SortTags with the parser and the comparison passed in, so that
+// tests can count parse calls and comparisons; SortTags passes parseVersion
+// and Version.CompareTotal. Each tag is parsed once, before sorting, and cmp
+// sees parsed values only.
+func sortTags(tags []string, o TagOptions, parse func(string, bool) (Version, failure), cmp func(a, b Version) int) []Version {
 	out := make([]Version, 0, len(tags))
 	for _, t := range tags {
-		v, f := parseVersion(t, o.Strict)
+		v, f := parse(t, o.Strict)
 		if f.msg != "" {
 			continue
 		}
@@ -43,9 +55,9 @@ func SortTags(tags []string, o TagOptions) []Version {
 		out = append(out, v)
 	}
 	if o.Descending {
-		slices.SortFunc(out, func(a, b Version) int { return b.CompareTotal(a) })
+		slices.SortFunc(out, func(a, b Version) int { return cmp(b, a) })
 	} else {
-		Sort(out)
+		slices.SortFunc(out, cmp)
 	}
 	return out
 }

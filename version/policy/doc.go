@@ -19,8 +19,12 @@
 // New validates everything once: the regular expression, the range, and that
 // every group the extract template names exists in the pattern (package
 // regexp would otherwise expand a misspelt "$tss" to an empty string and rank
-// every tag equal). Latest then ranks in one pass, deterministically: ties go
-// to the byte-wise greatest tag whatever the order of the list.
+// every tag equal). Latest then ranks in one pass, deterministically whatever
+// the order of the list: the semver kind ranks by version.Version.CompareTotal,
+// so a semver policy picks the tag version.SortTags would sort last even among
+// versions equal but for build metadata or spelling ("1.0.0+b" over
+// "v1.0.0+a"); remaining ties, between equal extracted values or equal
+// numbers, go to the byte-wise greatest tag.
 //
 // # Concurrency
 //

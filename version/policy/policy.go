@@ -116,11 +116,17 @@ type candidate struct {
 //     Extract the ranked value is the template expanded over the first match;
 //  2. values that are not versions (SemVer, or outside Range) or not numbers
 //     (Numerical) are skipped;
-//  3. the greatest value wins (the smallest with Descending): by SemVer
-//     precedence (build metadata ignored), byte-wise, or numerically. Ties
-//     between different tags, such as "v1.0" and "1.0.0+b", or equal
-//     extracted values, go to the greatest tag byte-wise, so the result does
-//     not depend on the order of tags.
+//  3. the greatest value wins (the smallest with Descending). SemVer ranks by
+//     version.Version.CompareTotal, the total order of version.SortTags:
+//     precedence, then build metadata byte-wise (none first), then spelling
+//     byte-wise; so of "1.0.0+b" and "v1.0.0+a" the winner is "1.0.0+b", the
+//     last tag of SortTags in ascending order, and of "1.0" and "v1.0.0" it
+//     is "v1.0.0". Alphabetical ranks byte-wise; Numerical by exact decimal
+//     value, "7.5", "07.5" and "007.50" being equal.
+//
+// The ties left, which only equal extracted values or equal numbers make, go
+// to the greatest tag byte-wise whatever the Order, so the result never
+// depends on the order of tags.
 //
 // Latest returns an error wrapping ErrNoMatch when no tag is left.
 func (p *Policy) Latest(tags []string) (string, error) {
@@ -171,7 +177,7 @@ func (p *Policy) compare(a, b candidate) int {
 	var c int
 	switch p.opts.Kind {
 	case SemVer:
-		c = a.ver.Compare(b.ver)
+		c = a.ver.CompareTotal(b.ver)
 	case Alphabetical:
 		c = strings.Compare(a.val, b.val)
 	default:

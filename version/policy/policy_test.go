@@ -87,8 +87,30 @@ func TestLatestTieBreakIsOrderIndependent(t *testing.T) {
 		tags []string
 		want string
 	}{
-		{"semver equal precedence", policy.Options{}, []string{"1.0.0", "v1.0.0", "1.0", "1.0.0+b"}, "v1.0.0"},
+		// CompareTotal: build metadata first, then spelling.
+		{"semver equal precedence", policy.Options{}, []string{"1.0.0", "v1.0.0", "1.0", "1.0.0+b"}, "1.0.0+b"},
+		{"semver equal but for spelling", policy.Options{}, []string{"1.0.0", "v1.0.0", "1.0", "v1.0"}, "v1.0.0"},
+		{
+			"semver equal extracted values",
+			policy.Options{Pattern: `^(?:rel|app)-(?P<v>.+)$`, Extract: "$v"},
+			[]string{"app-1.2.0", "rel-1.2.0", "app-1.1.0"},
+			"rel-1.2.0",
+		},
 		{"numerical equal values", policy.Options{Kind: policy.Numerical}, []string{"7.5", "007.50", "07.5"}, "7.5"},
+		{"numerical equal values, descending", policy.Options{Kind: policy.Numerical, Order: policy.Descending}, []string{"7.5", "007.50", "07.5", "8"}, "7.5"},
+		{
+			"alphabetical equal extracted values",
+			policy.Options{Kind: policy.Alphabetical, Pattern: `-(?P<d>\d+)$`, Extract: "$d"},
+			[]string{"a-20250203", "c-20250203", "b-20250203", "z-20241231"},
+			"c-20250203",
+		},
+		{
+			"alphabetical equal extracted values, descending",
+			policy.Options{Kind: policy.Alphabetical, Order: policy.Descending, Pattern: `-(?P<d>\d+)$`, Extract: "$d"},
+			[]string{"a-20241231", "c-20241231", "b-20241231", "z-20250203"},
+			"c-20241231",
+		},
+		{"duplicate tags", policy.Options{Kind: policy.Alphabetical}, []string{"b", "a", "b"}, "b"},
 		{"negative zero", policy.Options{Kind: policy.Numerical}, []string{"-0", "0", "-0.0"}, "0"},
 		{
 			"equal extracted values",
@@ -112,6 +134,120 @@ func TestLatestTieBreakIsOrderIndependent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLatestAgreesWithSortTags pins the tie-break between versions equal but
+// for build metadata or spelling: a semver policy picks the last tag of
+// version.SortTags in ascending order, the first in descending order.
+func TestLatestAgreesWithSortTags(t *testing.T) {
+	tests := []struct {
+		name string
+		rng  string
+		tags []string
+		want string
+	}{
+		{"build metadata wins over spelling", "", []string{"1.0.0+b", "v1.0.0+a"}, "1.0.0+b"},
+		{"metadata before none", "", []string{"v1.0.0", "1.0.0+001"}, "1.0.0+001"},
+		{"spelling when metadata is equal", "", []string{"1.0.0+b", "v1.0.0+a", "v1.0.0+b", "01.0.0+b"}, "v1.0.0+b"},
+		{"spelling only", "", []string{"1.0", "1.0.0", "v1.0", "V1.0.0", "1"}, "v1.0"},
+		{"equal pre-releases", ">=1.0.0-0", []string{"1.0.0-rc.1+z", "1.0.0-rc.01+a", "v1.0.0-rc.1"}, "1.0.0-rc.1+z"},
+		{"within a range", "~1.2", []string{"1.2.3+b", "v1.2.3+a", "1.3.0", "1.2.3"}, "1.2.3+b"},
+	}
+	r := rand.New(rand.NewPCG(5, 8))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := gomega.NewWithT(t)
+			p, err := policy.New(policy.Options{Range: tt.rng})
+			g.Expect(err).NotTo(gomega.HaveOccurred())
+			c := mustConstraint(t, tt.rng)
+			for range 10 {
+				tags := slices.Clone(tt.tags)
+				r.Shuffle(len(tags), func(i, j int) { tags[i], tags[j] = tags[j], tags[i] })
+				got, err := p.Latest(tags)
+				g.Expect(err).NotTo(gomega.HaveOccurred())
+				g.Expect(got).To(gomega.Equal(tt.want), "tags %v", tags)
+
+				asc := version.SortTags(tags, version.TagOptions{Constraint: &c})
+				g.Expect(asc[len(asc)-1].Original()).To(gomega.Equal(tt.want), "tags %v", tags)
+				desc := version.SortTags(tags, version.TagOptions{Constraint: &c, Descending: true})
+				g.Expect(desc[0].Original()).To(gomega.Equal(tt.want), "tags %v", tags)
+			}
+		})
+	}
+}
+
+// TestLatestIsLastOfSortTags is the property behind the table above, over
+// random tag lists full of precedence ties and random ranges.
+func TestLatestIsLastOfSortTags(t *testing.T) {
+	ranges := []string{"", "*", "^1.2", "~0.1", ">=1.0.0-0 <3", "1.x || >=2020.0.0", ">=2.0.0-rc.0", "<0.0.0"}
+	r := rand.New(rand.NewPCG(20251202, 3))
+	for round := range 300 {
+		rng := ranges[round%len(ranges)]
+		tags := semverTags(r, r.IntN(60))
+		t.Run(fmt.Sprintf("%d/%q", round, rng), func(t *testing.T) {
+			g := gomega.NewWithT(t)
+			p, err := policy.New(policy.Options{Range: rng})
+			g.Expect(err).NotTo(gomega.HaveOccurred())
+			c := mustConstraint(t, rng)
+			asc := version.SortTags(tags, version.TagOptions{Constraint: &c})
+			desc := version.SortTags(tags, version.TagOptions{Constraint: &c, Descending: true})
+
+			got, err := p.Latest(tags)
+			if len(asc) == 0 {
+				g.Expect(err).To(gomega.MatchError(policy.ErrNoMatch), "tags %q", tags)
+				return
+			}
+			g.Expect(err).NotTo(gomega.HaveOccurred())
+			g.Expect(got).To(gomega.Equal(asc[len(asc)-1].Original()), "tags %q", tags)
+			g.Expect(got).To(gomega.Equal(desc[0].Original()), "tags %q", tags)
+		})
+	}
+}
+
+// semverTags returns n tags with many ties in precedence: duplicates, "v"
+// prefixes, partial versions, zero padding, equal pre-releases spelled
+// differently, build metadata, bare numbers and tags that are not versions.
+func semverTags(r *rand.Rand, n int) []string {
+	prefixes := []string{"", "", "v", "V"}
+	pres := []string{"", "", "", "-rc.1", "-rc.01", "-rc.2", "-alpha", "-0"}
+	builds := []string{"", "", "+a", "+b", "+001", "+1"}
+	tags := make([]string, n)
+	for i := range tags {
+		prefix := prefixes[r.IntN(len(prefixes))]
+		switch r.IntN(10) {
+		case 0:
+			tags[i] = fmt.Sprintf("main-%07x", r.Uint32()&0xfffffff)
+		case 1:
+			tags[i] = fmt.Sprint(r.IntN(4))
+		case 2:
+			tags[i] = fmt.Sprintf("%s%d.%d", prefix, r.IntN(3), r.IntN(3))
+		case 3:
+			tags[i] = fmt.Sprintf("%d.%02d.%02d%s", 2020+r.IntN(3), r.IntN(3), r.IntN(3), pres[r.IntN(len(pres))])
+		case 4:
+			if i > 0 {
+				tags[i] = tags[r.IntN(i)]
+				continue
+			}
+			fallthrough
+		default:
+			tags[i] = fmt.Sprintf("%s%d.%d.%d%s%s", prefix, r.IntN(3), r.IntN(3), r.IntN(3),
+				pres[r.IntN(len(pres))], builds[r.IntN(len(builds))])
+		}
+	}
+	return tags
+}
+
+// mustConstraint parses a policy Range as policy.New does ("" is "*").
+func mustConstraint(t *testing.T, rng string) version.Constraint {
+	t.Helper()
+	if rng == "" {
+		rng = "*"
+	}
+	c, err := version.ParseConstraint(rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func TestNumericalIsExact(t *testing.T) {
