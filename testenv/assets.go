@@ -5,11 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
-	"time"
-
-	"github.com/gofrs/flock"
 
 	"github.com/sluice-dev/sluice/testenv/internal/toolbuild"
 )
@@ -70,8 +66,11 @@ type AssetsOptions struct {
 
 	// Progress receives progress lines while binaries are built or while
 	// waiting for another process that builds them. On a terminal it shows
-	// the binary and the elapsed time; elsewhere it gets one short line.
-	// Default os.Stderr; use io.Discard to silence it.
+	// the binary being built, or the wait, with the elapsed time redrawn
+	// every second, and a line when done ("... ready after 12s" for a
+	// wait); elsewhere a build gets one short line and a wait two, when it
+	// starts and when it ends. Default os.Stderr; use io.Discard to silence
+	// it.
 	Progress io.Writer
 }
 
@@ -89,7 +88,9 @@ type AssetsOptions struct {
 //
 // Several processes may call Assets at the same time: one builds under a
 // file lock, into a temporary folder renamed into place when complete; the
-// others wait for the lock and reuse its result.
+// others wait for the lock, showing on Progress how long they have waited,
+// and reuse its result. A folder left incomplete by other means is built
+// again.
 //
 // Assets returns [ErrAssetsMissing] for a KUBEBUILDER_ASSETS folder that
 // lacks a binary, and a [*BuildError] that unwraps to [ErrGoNotFound],
@@ -111,28 +112,24 @@ func Assets(ctx context.Context, opts AssetsOptions) (string, error) {
 	return p.provision(ctx)
 }
 
+// assetsBinaries returns the binaries a complete assets folder holds.
+func assetsBinaries() []string { return []string{kubeAPIServerBinary, etcdBinary} }
+
 // checkAssets reports whether dir holds both control-plane binaries.
 func checkAssets(dir string) error {
-	for _, name := range []string{kubeAPIServerBinary, etcdBinary} {
-		fi, err := os.Stat(filepath.Join(dir, name)) //nolint:gosec // G703: the caller's own assets folder, only looked at
-		if err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrAssetsMissing, name, err)
-		}
-		if fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
-			return fmt.Errorf("%w: %s is not an executable file", ErrAssetsMissing, name)
-		}
+	spec := toolbuild.Spec{Binaries: assetsBinaries()}
+	if err := spec.Complete(dir); err != nil {
+		return fmt.Errorf("%w: %w", ErrAssetsMissing, err)
 	}
 	return nil
 }
 
-// provisioner builds and caches one version pair.
+// provisioner builds and caches one version pair through
+// toolbuild.Provision.
 type provisioner struct {
-	dir      string // final folder, created only by an atomic rename
-	progress *toolbuild.Progress
-	// build writes both binaries into out; replaced in tests.
-	build func(ctx context.Context, out string) error
-	// describe says what is being built, for progress lines.
-	describe string
+	spec toolbuild.Spec
+	// build writes both binaries into b.Out; replaced in tests.
+	build func(ctx context.Context, b *toolbuild.Builder) error
 }
 
 func newProvisioner(opts AssetsOptions) (*provisioner, error) {
@@ -152,95 +149,35 @@ func newProvisioner(opts AssetsOptions) (*provisioner, error) {
 	}
 	cacheDir := opts.CacheDir
 	if cacheDir == "" {
-		userCache, err := os.UserCacheDir()
+		d, err := toolbuild.DefaultCacheDir()
 		if err != nil {
-			return nil, fmt.Errorf("find the user cache folder (set AssetsOptions.CacheDir): %w", err)
+			return nil, fmt.Errorf("%w (set AssetsOptions.CacheDir)", err)
 		}
-		cacheDir = filepath.Join(userCache, "sluice", "testenv")
+		cacheDir = d
 	}
 	dirName := kubeVersion
 	if etcdVersion != DefaultEtcdVersion {
 		dirName += "-etcd-" + etcdVersion
 	}
-	w := opts.Progress
-	if w == nil {
-		w = os.Stderr
-	}
-	b := &builder{
-		goCommand:   opts.GoCommand,
-		env:         opts.Env,
-		kubeVersion: kubeVersion,
-		etcdVersion: etcdVersion,
-		logPath:     filepath.Join(cacheDir, dirName+".log"),
-	}
-	p := &provisioner{
-		dir:      filepath.Join(cacheDir, dirName),
-		progress: toolbuild.NewProgress(w),
-		describe: fmt.Sprintf("etcd %s and kube-apiserver %s", etcdVersion, kubeVersion),
-	}
-	b.progress = p.progress
-	p.build = b.build
-	return p, nil
+	b := &builder{kubeVersion: kubeVersion, etcdVersion: etcdVersion}
+	return &provisioner{
+		spec: toolbuild.Spec{
+			Name:      dirName,
+			Describe:  fmt.Sprintf("etcd %s and kube-apiserver %s", etcdVersion, kubeVersion),
+			Estimate:  "about 15 minutes on 2 cores",
+			Binaries:  assetsBinaries(),
+			Check:     checkAssets,
+			CacheDir:  cacheDir,
+			GoCommand: opts.GoCommand,
+			Env:       opts.Env,
+			Progress:  opts.Progress,
+		},
+		build: b.build,
+	}, nil
 }
 
 func (p *provisioner) provision(ctx context.Context) (string, error) {
-	if checkAssets(p.dir) == nil {
-		return p.dir, nil
-	}
-	parent := filepath.Dir(p.dir)
-	if err := os.MkdirAll(parent, 0o750); err != nil {
-		return "", fmt.Errorf("create cache folder: %w", err)
-	}
-
-	lock := flock.New(p.dir + ".lock")
-	locked, err := lock.TryLock()
-	if err != nil {
-		return "", fmt.Errorf("lock %s: %w", lock.Path(), err)
-	}
-	if !locked {
-		p.progress.Line("testenv: waiting for another process building %s into %s", p.describe, p.dir)
-		locked, err = lock.TryLockContext(ctx, 200*time.Millisecond)
-		if err != nil {
-			return "", fmt.Errorf("wait for lock %s: %w", lock.Path(), err)
-		}
-		if !locked {
-			return "", fmt.Errorf("wait for lock %s: %w", lock.Path(), context.Cause(ctx))
-		}
-	}
-	defer func() { _ = lock.Unlock() }()
-
-	// Another process may have finished while we waited.
-	if checkAssets(p.dir) == nil {
-		return p.dir, nil
-	}
-	// A folder without both binaries was not made by us (we only rename
-	// complete ones into place): clear it so the rename can succeed.
-	if _, err := os.Stat(p.dir); err == nil {
-		if err := os.RemoveAll(p.dir); err != nil {
-			return "", fmt.Errorf("remove incomplete %s: %w", p.dir, err)
-		}
-	}
-
-	tmp, err := os.MkdirTemp(parent, ".build-")
-	if err != nil {
-		return "", fmt.Errorf("create build folder: %w", err)
-	}
-	defer func() { _ = os.RemoveAll(tmp) }()
-
-	start := time.Now()
-	p.progress.Line("testenv: building %s from source into %s (first run only; about 15 minutes on 2 cores)", p.describe, p.dir)
-	if err := p.build(ctx, tmp); err != nil {
-		return "", err
-	}
-	if err := checkAssets(tmp); err != nil {
-		return "", fmt.Errorf("build %s: %w", p.describe, err)
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil { //nolint:gosec // a folder of executables others may run
-		return "", fmt.Errorf("build %s: %w", p.describe, err)
-	}
-	if err := os.Rename(tmp, p.dir); err != nil {
-		return "", fmt.Errorf("move built binaries into %s: %w", p.dir, err)
-	}
-	p.progress.End("testenv: built %s in %s", p.describe, time.Since(start).Round(time.Second))
-	return p.dir, nil
+	spec := p.spec
+	spec.Build = p.build
+	return toolbuild.Provision(ctx, spec)
 }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,15 +40,15 @@ func fakeBuild(calls *atomic.Int32, pause time.Duration) func(context.Context, s
 	}
 }
 
-func testProvisioner(t *testing.T, cache string, build func(context.Context, string) error) (*provisioner, *bytes.Buffer) {
+func testProvisioner(t *testing.T, cache string, build func(context.Context, string) error) (*provisioner, *syncWriter) {
 	t.Helper()
-	var out bytes.Buffer
-	p, err := newProvisioner(AssetsOptions{IgnoreEnv: true, CacheDir: cache, Progress: &syncWriter{w: &out}})
+	out := &syncWriter{w: new(bytes.Buffer)}
+	p, err := newProvisioner(AssetsOptions{IgnoreEnv: true, CacheDir: cache, Progress: out})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.build = build
-	return p, &out
+	p.build = func(ctx context.Context, b *toolbuild.Builder) error { return build(ctx, b.Out) }
+	return p, out
 }
 
 func TestProvisionConcurrentCallersBuildOnce(t *testing.T) {
@@ -143,9 +145,12 @@ func TestProvisionHelperProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Report the wait as soon as it starts, so the parent can go on.
-	p.progress = toolbuild.NewProgress(os.Stderr)
-	p.build = func(context.Context, string) error { return errors.New("the second process must not build") }
+	// Report the wait as soon as it starts, so the parent can go on: a pipe,
+	// not a terminal, so one line when the wait starts and one when it ends.
+	p.spec.Progress = os.Stderr
+	p.build = func(context.Context, *toolbuild.Builder) error {
+		return errors.New("the second process must not build")
+	}
 	dir, err := p.provision(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -185,6 +190,52 @@ func TestProvisionSecondProcessWaitsAndReuses(t *testing.T) {
 
 	g.Expect(cmd.Wait()).To(Succeed(), "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
 	g.Expect(stdout.String()).To(ContainSubstring("DIR=" + final + "\n"))
+
+	// Off a terminal the wait is two lines: when it starts, when it ends.
+	describe := "etcd " + DefaultEtcdVersion + " and kube-apiserver " + DefaultKubernetesVersion
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	g.Expect(lines).To(HaveLen(2), "stderr: %q", stderr.String())
+	g.Expect(lines[0]).To(Equal("testenv: waiting for another process building " + describe + " into " + final))
+	g.Expect(lines[1]).To(MatchRegexp(`^testenv: %s ready after \d+s$`, regexp.QuoteMeta(describe)))
+	g.Expect(stderr.String()).NotTo(ContainSubstring("\r"))
+}
+
+func TestProvisionWaitOnTerminalShowsElapsedTime(t *testing.T) {
+	g := NewWithT(t)
+	cache := t.TempDir()
+	final := filepath.Join(cache, DefaultKubernetesVersion)
+	lock := flock.New(final + ".lock")
+	g.Expect(lock.Lock()).To(Succeed())
+
+	var calls atomic.Int32
+	p, out := testProvisioner(t, cache, fakeBuild(&calls, 0))
+	p.spec.Terminal = func(io.Writer) bool { return true }
+	type result struct {
+		dir string
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		dir, err := p.provision(t.Context())
+		res <- result{dir, err}
+	}()
+	// Let the waiting line be redrawn a few times, then "finish building".
+	g.Eventually(out.String).WithTimeout(10 * time.Second).Should(ContainSubstring("... 1s"))
+	tmp := t.TempDir()
+	g.Expect(fakeBuild(&calls, 0)(t.Context(), tmp)).To(Succeed())
+	g.Expect(os.Rename(tmp, final)).To(Succeed())
+	g.Expect(lock.Unlock()).To(Succeed())
+
+	r := <-res
+	g.Expect(r.err).NotTo(HaveOccurred())
+	g.Expect(r.dir).To(Equal(final))
+	g.Expect(calls.Load()).To(BeEquivalentTo(1), "only the fake builder above ran")
+	describe := regexp.QuoteMeta("etcd " + DefaultEtcdVersion + " and kube-apiserver " + DefaultKubernetesVersion)
+	g.Expect(out.String()).To(MatchRegexp(`^testenv: waiting for another process building %s into %s\n`+
+		`(\r\x1b\[K  waiting for %s \.\.\. \d+s)+`+
+		`\r\x1b\[K  %s ready after \d+s\n$`,
+		describe, regexp.QuoteMeta(final), describe, describe))
+	g.Expect(out.String()).To(ContainSubstring("waiting for etcd " + DefaultEtcdVersion + " and kube-apiserver " + DefaultKubernetesVersion + " ... 0s"))
 }
 
 func TestStagingModules(t *testing.T) {
@@ -222,6 +273,12 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
 }
 
 // notifyWriter closes seen once the text written contains want.

@@ -26,7 +26,7 @@
 // building both binaries from source through the Go module proxy. A cold
 // build takes about 15 minutes on 2 cores; later calls return in
 // milliseconds. Concurrent test binaries share one build through a file
-// lock. The command github.com/sluice-dev/sluice/testenv/cmd/assets does
+// lock; the ones waiting for it show how long they have waited. The command github.com/sluice-dev/sluice/testenv/cmd/assets does
 // the same from a shell and prints the folder as its last line.
 //
 // # Concurrency

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/onsi/gomega/format"
 	"github.com/onsi/gomega/types"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -191,19 +190,4 @@ func unstructuredConditions(obj map[string]any, generation int64) ([]metav1.Cond
 		conds = append(conds, c)
 	}
 	return conds, generation, nil
-}
-
-func describe(actual any) string {
-	if o, ok := actual.(client.Object); ok {
-		kind := o.GetObjectKind().GroupVersionKind().Kind
-		if kind == "" {
-			kind = fmt.Sprintf("%T", o)
-		}
-		name := o.GetName()
-		if ns := o.GetNamespace(); ns != "" {
-			name = ns + "/" + name
-		}
-		return kind + " " + name
-	}
-	return format.Object(actual, 1)
 }

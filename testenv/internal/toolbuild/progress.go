@@ -10,23 +10,30 @@ import (
 	"golang.org/x/term"
 )
 
+// redrawInterval is how often a terminal line with an elapsed time is
+// redrawn.
+const redrawInterval = time.Second
+
 // Progress writes build progress. On a terminal it redraws one line per
-// step with the elapsed time; elsewhere it writes one line when a build
-// begins, so CI logs stay short.
+// step, or per wait for another process, with the elapsed time; elsewhere
+// it writes one line when a build begins and two around a wait, so CI logs
+// stay short.
 type Progress struct {
 	mu  sync.Mutex
 	w   io.Writer
 	tty bool
 }
 
-// NewProgress returns a Progress writing to w, redrawing lines when w is a
-// terminal.
-func NewProgress(w io.Writer) *Progress {
-	p := &Progress{w: w}
-	if f, ok := w.(*os.File); ok {
-		p.tty = term.IsTerminal(int(f.Fd())) //nolint:gosec // a file descriptor fits an int
-	}
-	return p
+// NewProgress returns a Progress writing to w that redraws lines when
+// tty is true, whatever w is; pass [IsTerminal](w) to decide by w.
+func NewProgress(w io.Writer, tty bool) *Progress {
+	return &Progress{w: w, tty: tty}
+}
+
+// IsTerminal reports whether w is an *os.File open on a terminal.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) //nolint:gosec // a file descriptor fits an int
 }
 
 // Line writes one line in every mode.
@@ -50,28 +57,59 @@ func (p *Progress) Step(what string) func(error) {
 		return func(error) {}
 	}
 	start := time.Now()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			p.redraw("  %s ... %s", what, time.Since(start).Round(time.Second))
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
+	stop := p.ticking(func() {
+		p.redraw("  %s ... %s", what, time.Since(start).Round(time.Second))
 	})
 	return func(err error) {
-		close(stop)
-		wg.Wait()
+		stop()
 		status := "done"
 		if err != nil {
 			status = "failed"
 		}
 		p.redraw("  %s ... %s in %s\n", what, status, time.Since(start).Round(time.Second))
+	}
+}
+
+// Wait shows that the caller waits for another process to build what into
+// dir: one line at once and, on a terminal, a line redrawn every second
+// with the elapsed time. The returned func ends the display with a closing
+// line, the result of the wait, such as "cosign v3.1.3 ready after 12s";
+// off a terminal it is written as a second line, prefixed "testenv: ".
+func (p *Progress) Wait(what, dir string) func(result string) {
+	p.Line("testenv: waiting for another process building %s into %s", what, dir)
+	if !p.tty {
+		return func(result string) { p.Line("testenv: %s", result) }
+	}
+	start := time.Now()
+	stop := p.ticking(func() {
+		p.redraw("  waiting for %s ... %s", what, time.Since(start).Round(time.Second))
+	})
+	return func(result string) {
+		stop()
+		p.redraw("  %s\n", result)
+	}
+}
+
+// ticking calls draw now and then every redrawInterval until the returned
+// func is called; that func returns once draw no longer runs.
+func (p *Progress) ticking(draw func()) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(redrawInterval)
+		defer tick.Stop()
+		for {
+			draw()
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
 	}
 }
 

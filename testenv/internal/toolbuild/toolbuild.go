@@ -65,6 +65,15 @@ type Spec struct {
 	// Progress receives progress lines. Default os.Stderr.
 	Progress io.Writer
 
+	// Terminal reports whether Progress is a terminal, where lines are
+	// redrawn with the elapsed time. Default [IsTerminal].
+	Terminal func(io.Writer) bool
+
+	// Check reports, as an error, why a folder does not hold a complete
+	// build, or nil when it does. Provision runs it on the cache folder and
+	// on a finished build. Default [Spec.Complete].
+	Check func(dir string) error
+
 	// Build writes the binaries and files into b.Out. Required.
 	Build func(ctx context.Context, b *Builder) error
 }
@@ -119,12 +128,12 @@ func (s *Spec) Complete(dir string) error {
 // Provision returns the cache folder of spec, building it first when it is
 // missing or incomplete. One caller builds, under the file lock
 // <folder>.lock, into a temporary sibling folder renamed into place when
-// complete; others wait for the lock and reuse the result. Waiting and
-// building stop when ctx is done.
+// complete; others wait for the lock, showing how long they have waited,
+// and reuse the result. Waiting and building stop when ctx is done.
 //
 // Failed go commands return a [*BuildError]; a build that succeeds without
 // producing every binary and file of spec returns an error wrapping
-// [ErrBuildFailed].
+// [ErrBuildFailed] and the error of Spec.Check.
 func Provision(ctx context.Context, spec Spec) (string, error) {
 	if spec.Build == nil || len(spec.Binaries) == 0 {
 		return "", errors.New("provision tool: spec needs Build and Binaries")
@@ -133,7 +142,11 @@ func Provision(ctx context.Context, spec Spec) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if spec.Complete(dir) == nil {
+	check := spec.Check
+	if check == nil {
+		check = spec.Complete
+	}
+	if check(dir) == nil {
 		return dir, nil
 	}
 	describe := spec.Describe
@@ -144,33 +157,26 @@ func Provision(ctx context.Context, spec Spec) (string, error) {
 	if w == nil {
 		w = os.Stderr
 	}
-	prog := NewProgress(w)
+	isTerminal := spec.Terminal
+	if isTerminal == nil {
+		isTerminal = IsTerminal
+	}
+	prog := NewProgress(w, isTerminal(w))
 
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o750); err != nil {
 		return "", fmt.Errorf("create cache folder: %w", err)
 	}
 	lock := flock.New(dir + ".lock")
-	locked, err := lock.TryLock()
+	ready, err := lockOrWait(ctx, lock, prog, describe, dir, check)
 	if err != nil {
-		return "", fmt.Errorf("lock %s: %w", lock.Path(), err)
-	}
-	if !locked {
-		prog.Line("testenv: waiting for another process building %s into %s", describe, dir)
-		locked, err = lock.TryLockContext(ctx, 200*time.Millisecond)
-		if err != nil {
-			return "", fmt.Errorf("wait for lock %s: %w", lock.Path(), err)
-		}
-		if !locked {
-			return "", fmt.Errorf("wait for lock %s: %w", lock.Path(), context.Cause(ctx))
-		}
+		return "", err
 	}
 	defer func() { _ = lock.Unlock() }()
-
-	// Another process may have finished while we waited.
-	if spec.Complete(dir) == nil {
+	if ready {
 		return dir, nil
 	}
+
 	// An incomplete folder was not made by a build (builds only rename
 	// complete folders into place): clear it so the rename can succeed.
 	if _, err := os.Stat(dir); err == nil {
@@ -201,7 +207,7 @@ func Provision(ctx context.Context, spec Spec) (string, error) {
 	if err := spec.Build(ctx, b); err != nil {
 		return "", err
 	}
-	if err := spec.Complete(tmp); err != nil {
+	if err := check(tmp); err != nil {
 		return "", fmt.Errorf("build %s: %w: %w", describe, ErrBuildFailed, err)
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil { //nolint:gosec // a folder of executables others may run
@@ -212,6 +218,42 @@ func Provision(ctx context.Context, spec Spec) (string, error) {
 	}
 	prog.End("testenv: built %s in %s", describe, time.Since(start).Round(time.Second))
 	return dir, nil
+}
+
+// lockPollInterval is how often a waiting caller tries the lock again.
+const lockPollInterval = 200 * time.Millisecond
+
+// lockOrWait takes lock, waiting with progress while another process holds
+// it. It reports whether dir was found complete once the lock was held,
+// when there is nothing left to build. The caller unlocks lock unless an
+// error is returned.
+func lockOrWait(ctx context.Context, lock *flock.Flock, prog *Progress, describe, dir string, check func(string) error) (bool, error) {
+	locked, err := lock.TryLock()
+	if err != nil {
+		return false, fmt.Errorf("lock %s: %w", lock.Path(), err)
+	}
+	if locked {
+		// Another process may have finished between our first look and
+		// the lock.
+		return check(dir) == nil, nil
+	}
+	start := time.Now()
+	done := prog.Wait(describe, dir)
+	locked, err = lock.TryLockContext(ctx, lockPollInterval)
+	waited := time.Since(start).Round(time.Second)
+	if err == nil && !locked {
+		err = context.Cause(ctx)
+	}
+	if err != nil {
+		done(fmt.Sprintf("stopped waiting for %s after %s", describe, waited))
+		return false, fmt.Errorf("wait for lock %s: %w", lock.Path(), err)
+	}
+	if check(dir) == nil {
+		done(fmt.Sprintf("%s ready after %s", describe, waited))
+		return true, nil
+	}
+	done(fmt.Sprintf("%s still incomplete after %s (the other build failed); building it here", describe, waited))
+	return false, nil
 }
 
 // Builder is what a [Spec]'s Build function works with. Its methods are

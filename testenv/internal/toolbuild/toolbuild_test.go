@@ -4,8 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,6 +147,7 @@ func TestProvisionWaitStopsWithContext(t *testing.T) {
 	_, err := Provision(ctx, fakeSpec(cache, new(atomic.Int32), 0, &progress))
 	g.Expect(err).To(MatchError(context.DeadlineExceeded))
 	g.Expect(progress.String()).To(ContainSubstring("waiting for another process building tool v1"))
+	g.Expect(progress.String()).To(MatchRegexp(`testenv: stopped waiting for tool v1 after \d+s\n$`))
 }
 
 func TestProvisionRejectsBadSpecs(t *testing.T) {
@@ -209,4 +216,157 @@ func TestBuilderGoErrors(t *testing.T) {
 		_, _ = Provision(t.Context(), spec)
 		g.Expect(string(got)).To(Equal("off -mod=mod spec\n"))
 	})
+}
+
+// holdLock takes the lock of spec's folder as another process would while
+// building, and returns the func that releases it.
+func holdLock(t *testing.T, spec Spec) func() {
+	t.Helper()
+	g := NewWithT(t)
+	dir, err := spec.Dir()
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(os.MkdirAll(filepath.Dir(dir), 0o755)).To(Succeed())
+	lock := flock.New(dir + ".lock")
+	g.Expect(lock.Lock()).To(Succeed())
+	var once sync.Once
+	release := func() { once.Do(func() { g.Expect(lock.Unlock()).To(Succeed()) }) }
+	t.Cleanup(release)
+	return release
+}
+
+// provisionAsync runs Provision in a goroutine; the channel gets its result.
+func provisionAsync(ctx context.Context, spec Spec) <-chan error {
+	res := make(chan error, 1)
+	go func() {
+		_, err := Provision(ctx, spec)
+		res <- err
+	}()
+	return res
+}
+
+func TestProvisionWaitOffTerminalIsTwoLines(t *testing.T) {
+	g := NewWithT(t)
+	cache := t.TempDir()
+	var progress syncBuffer
+	var calls atomic.Int32
+	spec := fakeSpec(cache, &calls, 0, &progress)
+	spec.Terminal = func(io.Writer) bool { return false }
+	release := holdLock(t, spec)
+	res := provisionAsync(t.Context(), spec)
+	g.Eventually(progress.String).Should(ContainSubstring("waiting for another process"))
+
+	// The other process finishes its build and lets go of the lock.
+	other := fakeSpec(cache, &calls, 0, new(syncBuffer))
+	tmp := t.TempDir()
+	g.Expect(other.Build(t.Context(), &Builder{Out: tmp})).To(Succeed())
+	g.Expect(os.Rename(tmp, filepath.Join(cache, "tool-v1"))).To(Succeed())
+	release()
+
+	g.Expect(<-res).To(Succeed())
+	g.Expect(calls.Load()).To(BeEquivalentTo(1), "the waiting caller must not build")
+	lines := strings.Split(strings.TrimSuffix(progress.String(), "\n"), "\n")
+	g.Expect(lines).To(HaveLen(2), "progress: %q", progress.String())
+	g.Expect(lines[0]).To(Equal("testenv: waiting for another process building tool v1 into " + filepath.Join(cache, "tool-v1")))
+	g.Expect(lines[1]).To(MatchRegexp(`^testenv: tool v1 ready after \d+s$`))
+}
+
+func TestProvisionWaitOnTerminalRedrawsElapsedTime(t *testing.T) {
+	g := NewWithT(t)
+	cache := t.TempDir()
+	var progress syncBuffer
+	var calls atomic.Int32
+	spec := fakeSpec(cache, &calls, 0, &progress)
+	spec.Terminal = func(io.Writer) bool { return true }
+	release := holdLock(t, spec)
+	res := provisionAsync(t.Context(), spec)
+	// The elapsed time goes up while the other process builds.
+	g.Eventually(progress.String).WithTimeout(10 * time.Second).Should(ContainSubstring("\r\x1b[K  waiting for tool v1 ... 2s"))
+
+	other := fakeSpec(cache, &calls, 0, new(syncBuffer))
+	tmp := t.TempDir()
+	g.Expect(other.Build(t.Context(), &Builder{Out: tmp})).To(Succeed())
+	g.Expect(os.Rename(tmp, filepath.Join(cache, "tool-v1"))).To(Succeed())
+	release()
+
+	g.Expect(<-res).To(Succeed())
+	g.Expect(calls.Load()).To(BeEquivalentTo(1))
+	out := progress.String()
+	g.Expect(out).To(MatchRegexp(`^testenv: waiting for another process building tool v1 into %s\n`+
+		`(\r\x1b\[K  waiting for tool v1 \.\.\. \d+s)+\r\x1b\[K  tool v1 ready after [2-9]s\n$`,
+		regexp.QuoteMeta(filepath.Join(cache, "tool-v1"))))
+	// One redraw a second: the elapsed time starts at 0s and never goes
+	// back.
+	var shown []int
+	for _, m := range regexp.MustCompile(`waiting for tool v1 \.\.\. (\d+)s`).FindAllStringSubmatch(out, -1) {
+		n, err := strconv.Atoi(m[1])
+		g.Expect(err).NotTo(HaveOccurred())
+		shown = append(shown, n)
+	}
+	g.Expect(len(shown)).To(BeNumerically(">=", 3), "%q", out)
+	g.Expect(shown[0]).To(BeZero())
+	g.Expect(slices.IsSorted(shown)).To(BeTrue(), "%v", shown)
+	g.Expect(shown[len(shown)-1]).To(BeNumerically(">=", 2))
+}
+
+func TestProvisionWaitThenBuildWhenOtherFailed(t *testing.T) {
+	g := NewWithT(t)
+	cache := t.TempDir()
+	var progress syncBuffer
+	var calls atomic.Int32
+	spec := fakeSpec(cache, &calls, 0, &progress)
+	spec.Terminal = func(io.Writer) bool { return false }
+	release := holdLock(t, spec)
+	res := provisionAsync(t.Context(), spec)
+	g.Eventually(progress.String).Should(ContainSubstring("waiting for another process"))
+	// The other process gives up without a result.
+	release()
+
+	g.Expect(<-res).To(Succeed())
+	g.Expect(calls.Load()).To(BeEquivalentTo(1), "the waiting caller builds itself")
+	g.Expect(progress.String()).To(MatchRegexp(`testenv: tool v1 still incomplete after \d+s \(the other build failed\); building it here\ntestenv: building tool v1 from source`))
+	g.Expect(filepath.Join(cache, "tool-v1", "tool")).To(BeAnExistingFile())
+}
+
+func TestProvisionCustomCheck(t *testing.T) {
+	g := NewWithT(t)
+	errMissing := errors.New("tool parts missing")
+	spec := fakeSpec(t.TempDir(), new(atomic.Int32), 0, new(syncBuffer))
+	spec.Check = func(dir string) error {
+		if _, err := os.Stat(filepath.Join(dir, "extra")); err != nil {
+			return fmt.Errorf("%w: %w", errMissing, err)
+		}
+		return nil
+	}
+	// The default check would accept this build; the custom one does not.
+	_, err := Provision(t.Context(), spec)
+	g.Expect(err).To(MatchError(errMissing))
+	g.Expect(err).To(MatchError(ErrBuildFailed))
+
+	build := spec.Build
+	spec.Build = func(ctx context.Context, b *Builder) error {
+		if err := build(ctx, b); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(b.Out, "extra"), nil, 0o600)
+	}
+	dir, err := Provision(t.Context(), spec)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(filepath.Join(dir, "extra")).To(BeAnExistingFile())
+}
+
+func TestProgressStepOnTerminal(t *testing.T) {
+	g := NewWithT(t)
+	var out syncBuffer
+	p := NewProgress(&out, true)
+	p.Step("building tool")(nil)
+	p.Step("building other")(errors.New("boom"))
+	g.Expect(out.String()).To(MatchRegexp(`^(\r\x1b\[K  building tool \.\.\. 0s)+\r\x1b\[K  building tool \.\.\. done in 0s\n` +
+		`(\r\x1b\[K  building other \.\.\. 0s)+\r\x1b\[K  building other \.\.\. failed in 0s\n$`))
+
+	var quiet syncBuffer
+	q := NewProgress(&quiet, false)
+	q.Step("building tool")(nil)
+	q.End("not shown")
+	g.Expect(quiet.String()).To(BeEmpty())
+	g.Expect(IsTerminal(&quiet)).To(BeFalse())
 }
