@@ -1,0 +1,6 @@
+package v1
+
+// Settings carries no generation marker.
+type Settings struct {
+	Name string `json:"name"`
+}
