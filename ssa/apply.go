@@ -485,24 +485,82 @@ func pollUntil(ctx context.Context, done func() (bool, error)) error {
 
 // settleDefinitions waits for the CRDs of a stage to be Established and,
 // when one was created or changed, resets the client's RESTMapper when it
-// can be reset, so the next stage finds the new kinds.
+// can be reset and waits until it maps every version the changed CRDs
+// serve: the API server publishes a new version in discovery a moment
+// after the CRD is Established, and the next stage (or the next call)
+// must find it.
 func (m *ResourceManager) settleDefinitions(ctx context.Context, stage []*item, timeout time.Duration) error {
-	changed := false
+	var changed []*item
 	for _, it := range stage {
 		if it.id.Group != "apiextensions.k8s.io" || it.id.Kind != "CustomResourceDefinition" || it.action == Skipped {
 			continue
 		}
 		if it.action != Unchanged {
-			changed = true
+			changed = append(changed, it)
 		}
 		if err := m.waitEstablished(ctx, it, timeout); err != nil {
 			return err
 		}
 	}
-	if changed {
-		if r, ok := m.client.RESTMapper().(meta.ResettableRESTMapper); ok {
-			r.Reset()
+	if len(changed) == 0 {
+		return nil
+	}
+	mapper := m.client.RESTMapper()
+	resettable, _ := mapper.(meta.ResettableRESTMapper)
+	if resettable != nil {
+		resettable.Reset()
+	}
+	for _, it := range changed {
+		if err := m.waitServed(ctx, it, mapper, resettable, timeout); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// waitServed waits until mapper maps the kind of the CRD of it in every
+// version the CRD serves, resetting a resettable mapper between tries.
+func (m *ResourceManager) waitServed(ctx context.Context, it *item, mapper meta.RESTMapper, resettable meta.ResettableRESTMapper, timeout time.Duration) error {
+	group, _, _ := unstructured.NestedString(it.desired.Object, "spec", "group")
+	kind, _, _ := unstructured.NestedString(it.desired.Object, "spec", "names", "kind")
+	versions, _, _ := unstructured.NestedSlice(it.desired.Object, "spec", "versions")
+	var served []string
+	for _, v := range versions {
+		vm, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := vm["name"].(string)
+		if on, _ := vm["served"].(bool); on && name != "" {
+			served = append(served, name)
+		}
+	}
+	if group == "" || kind == "" || len(served) == 0 {
+		return nil
+	}
+	gk := schema.GroupKind{Group: group, Kind: kind}
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	// A version not yet in discovery shows as a NoKindMatch error or as
+	// a failed discovery of the group version; both pass, so every
+	// error is retried until the timeout and the last one is reported.
+	first := true
+	var last error
+	err := pollUntil(wctx, func() (bool, error) {
+		if !first && resettable != nil {
+			resettable.Reset()
+		}
+		first = false
+		for _, v := range served {
+			if _, err := mapper.RESTMapping(gk, v); err != nil {
+				last = err
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("apply %s: wait for versions %v of %s to be served: %w", it.id.Display(), served, gk, errors.Join(err, last))
 	}
 	return nil
 }

@@ -19,7 +19,9 @@
 // [ResourceManager.ApplyAll] applies in two stages so that one call can
 // install CRDs and their custom resources: CRDs, Namespaces, ClusterRoles
 // and *Class kinds first ([IsDefinition]), waiting for the CRDs to be
-// Established, then the rest, in the documented order of
+// Established and, for a CRD it created or changed, until the client's
+// RESTMapper maps every version the CRD serves (discovery lags a moment
+// behind Established), then the rest, in the documented order of
 // [SortByApplyOrder]. It returns a [ChangeSet] with one [Action] per
 // object: Created, Configured, Unchanged or Skipped.
 //

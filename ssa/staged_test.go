@@ -1,11 +1,18 @@
 package ssa_test
 
 import (
+	"math"
+	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/sluice-dev/sluice/ssa"
 )
@@ -105,4 +112,58 @@ func TestCRDVersionBumpMigratesManagedFields(t *testing.T) {
 		}
 	}
 	g.Expect(applyOne(t, m, w2, ssa.ApplyOptions{})).To(Equal(ssa.Unchanged))
+}
+
+// lagMapper is a RESTMapper that does not know one version of one kind for
+// its first misses calls, as discovery lags right after a CRD changes.
+type lagMapper struct {
+	apimeta.RESTMapper
+	gk      schema.GroupKind
+	version string
+	misses  int
+	calls   atomic.Int32
+}
+
+func (l *lagMapper) RESTMapping(gk schema.GroupKind, versions ...string) (*apimeta.RESTMapping, error) {
+	if gk == l.gk && slices.Contains(versions, l.version) && int(l.calls.Add(1)) <= l.misses {
+		return nil, &apimeta.NoKindMatchError{GroupKind: gk, SearchedVersions: versions}
+	}
+	return l.RESTMapper.RESTMapping(gk, versions...)
+}
+
+// lagClient is the test client with a lagging RESTMapper.
+type lagClient struct {
+	client.Client
+	mapper apimeta.RESTMapper
+}
+
+func (c lagClient) RESTMapper() apimeta.RESTMapper { return c.mapper }
+
+// TestCRDChangeWaitsForServedVersions shows ApplyAll returns after a CRD
+// change only once the client maps every version the CRD serves, and
+// fails naming the versions when they never show up.
+func TestCRDChangeWaitsForServedVersions(t *testing.T) {
+	g := NewWithT(t)
+	const group = "lag.test.sluice.dev"
+	c := testEnv.Client()
+	gk := schema.GroupKind{Group: group, Kind: "Widget"}
+
+	lag := &lagMapper{RESTMapper: c.RESTMapper(), gk: gk, version: "v2", misses: 3}
+	m := newManager(t, lagClient{Client: c, mapper: lag})
+	_, err := m.ApplyAll(t.Context(), []*unstructured.Unstructured{widgetCRD(group, []string{"v1"})}, ssa.ApplyOptions{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(lag.calls.Load()).To(BeZero(), "v2 is not served yet")
+
+	cs, err := m.ApplyAll(t.Context(), []*unstructured.Unstructured{widgetCRD(group, []string{"v1", "v2"})}, ssa.ApplyOptions{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cs.Count(ssa.Configured)).To(Equal(1), cs.String())
+	g.Expect(lag.calls.Load()).To(BeNumerically(">", 3), "ApplyAll returned before v2 was mapped")
+
+	// A version that never shows up: the wait ends at WaitTimeout.
+	never := &lagMapper{RESTMapper: c.RESTMapper(), gk: gk, version: "v3", misses: math.MaxInt32}
+	m = newManager(t, lagClient{Client: c, mapper: never})
+	_, err = m.ApplyAll(t.Context(), []*unstructured.Unstructured{widgetCRD(group, []string{"v1", "v2", "v3"})},
+		ssa.ApplyOptions{WaitTimeout: 500 * time.Millisecond})
+	g.Expect(err).To(MatchError(ContainSubstring("wait for versions [v1 v2 v3] of Widget.lag.test.sluice.dev to be served")))
+	g.Expect(err).To(MatchError(ContainSubstring("no matches for kind")))
 }
